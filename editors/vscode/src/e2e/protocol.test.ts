@@ -1,0 +1,219 @@
+// End-to-end tests of the real layerlens binary (LAYERLENS_BIN) through VS Code's protocol
+// library. They never reach a registry: every server gets offline mode and a private cache dir,
+// or only FROM scratch.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test, TestContext } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { CodeAction, Command, Diagnostic, Hover, MarkupContent } from 'vscode-languageserver-protocol/node';
+import { Client } from './harness';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlens-vscode-e2e-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+fs.mkdirSync(path.join(tmp, '.git'));
+const rootUri = pathToFileURL(tmp).href;
+const cacheDir = path.join(tmp, 'cache');
+const offline = { offline: true, cacheDir };
+
+const fixture = 'FROM alpine:3.19\nMAINTAINER me\nrun echo hi\nFOO bar\n';
+
+function docUri(name: string): string {
+  return pathToFileURL(path.join(tmp, name)).href;
+}
+
+function start(t: TestContext, opts: ConstructorParameters<typeof Client>[0]): Client {
+  const c = new Client({ ...opts, env: { XDG_CACHE_HOME: path.join(tmp, 'xdg'), ...opts?.env } });
+  t.after(() => c.kill());
+  return c;
+}
+
+function hoverText(h: Hover | null): string {
+  if (h === null) {
+    return '';
+  }
+  const parts = Array.isArray(h.contents) ? h.contents : [h.contents];
+  return parts.map((p) => (typeof p === 'string' ? p : (p as MarkupContent).value)).join('\n');
+}
+
+/** "code@line" keys of a diagnostics set, sorted, for comparing sets. */
+function keys(ds: Diagnostic[]): string[] {
+  return ds.map((d) => `${String(d.code)}@${d.range.start.line}`).sort();
+}
+
+async function codeActions(c: Client, uri: string, d: Diagnostic): Promise<(CodeAction | Command)[]> {
+  const r = await c.conn.sendRequest<(CodeAction | Command)[] | null>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: d.range,
+    context: { diagnostics: [d], only: undefined, triggerKind: 1 },
+  });
+  return r ?? [];
+}
+
+function isAction(a: CodeAction | Command): a is CodeAction {
+  return typeof (a as Command).command !== 'string';
+}
+
+/** Diagnostics of the default configuration, shared by the settings tests below. */
+let defaults: Diagnostic[] | undefined;
+
+test('initialize, diagnostics, hover, quick fix, refresh, shutdown with exit code 0', { timeout: 30000 }, async (t) => {
+  const c = start(t, { initializationOptions: offline, configuration: (s) => (s === 'layerlens' ? offline : null) });
+  const init = await c.initialize(rootUri);
+  const caps = init.capabilities;
+  assert.ok(caps.textDocumentSync !== undefined, 'textDocumentSync advertised');
+  assert.ok(caps.hoverProvider, 'hoverProvider advertised');
+  assert.ok(caps.codeActionProvider, 'codeActionProvider advertised');
+  // The VS Code client offers only UTF-16; a server may omit positionEncoding or say utf-16.
+  const enc = (caps as { positionEncoding?: string }).positionEncoding;
+  assert.ok(enc === undefined || enc === 'utf-16', `positionEncoding = ${enc}`);
+
+  const uri = docUri('Dockerfile');
+  await c.open(uri, fixture);
+  const diags = await c.diagnosticsFor(uri, 1, (ds) => ds.some((d) => d.code === 'UnknownInstruction'));
+  t.diagnostic(`diagnostics v1: ${keys(diags).join(', ')}`);
+  for (const d of diags) {
+    assert.equal(d.source, 'layerlens', `source of ${JSON.stringify(d)}`);
+    assert.equal(typeof d.code, 'string', `code of ${JSON.stringify(d)}`);
+    assert.ok(d.severity !== undefined && d.severity >= 1 && d.severity <= 4);
+  }
+  const unknown = diags.find((d) => d.code === 'UnknownInstruction')!;
+  assert.equal(unknown.range.start.line, 3);
+  defaults = diags;
+
+  // Hover on the lower-case `run` keyword.
+  const hover = await c.conn.sendRequest<Hover | null>('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 2, character: 1 },
+  });
+  const ht = hoverText(hover);
+  t.diagnostic(`hover: ${ht.split('\n')[0]}`);
+  assert.match(ht, /RUN/i);
+
+  // Find a quick fix that carries its edit (not an "Ignore" action), preferring the fix for
+  // MaintainerDeprecated when that rule exists.
+  const ordered = [...diags].sort((a, b) => Number(b.code === 'MaintainerDeprecated') - Number(a.code === 'MaintainerDeprecated'));
+  let fix: { d: Diagnostic; a: CodeAction } | undefined;
+  let ignore: { d: Diagnostic; a: CodeAction } | undefined;
+  for (const d of ordered) {
+    const actions = (await codeActions(c, uri, d)).filter(isAction);
+    for (const a of actions) {
+      if (a.edit !== undefined && /^ignore/i.test(a.title)) {
+        ignore ??= { d, a };
+      } else if (a.edit !== undefined && fix === undefined) {
+        fix = { d, a };
+      }
+    }
+  }
+  assert.ok(fix, `no quick fix with an edit for any of ${keys(diags).join(', ')}`);
+  t.diagnostic(`quick fix for ${String(fix.d.code)}: ${fix.a.title}`);
+  if (fix.a.kind !== undefined) {
+    assert.ok(fix.a.kind.startsWith('quickfix'), `kind = ${fix.a.kind}`);
+  }
+  c.applyWorkspaceEdit(fix.a.edit!);
+  const v2 = await c.sendFullChange(uri);
+  const after2 = await c.diagnosticsFor(uri, v2, (ds) => !ds.some((d) => d.code === fix!.d.code && d.range.start.line === fix!.d.range.start.line));
+  t.diagnostic(`text after fix:\n${c.texts.get(uri)!.text}diagnostics v2: ${keys(after2).join(', ')}`);
+  if (fix.d.code === 'MaintainerDeprecated') {
+    assert.match(c.texts.get(uri)!.text.split('\n')[1], /^LABEL /);
+  }
+
+  // An "Ignore <Rule> on this line" action hides the finding after the edit.
+  if (ignore !== undefined && !(ignore.d.code === fix.d.code && ignore.d.range.start.line === fix.d.range.start.line)) {
+    const line = ignore.d.range.start.line;
+    const text = c.texts.get(uri)!.text;
+    assert.match(ignore.a.title, new RegExp(String(ignore.d.code)));
+    c.applyWorkspaceEdit(ignore.a.edit!);
+    // The ignore comment goes on the line before, so the instruction moves down by the inserted lines.
+    const shift = c.texts.get(uri)!.text.split('\n').length - text.split('\n').length;
+    const v3 = await c.sendFullChange(uri);
+    await c.diagnosticsFor(uri, v3, (ds) => !ds.some((d) => d.code === ignore!.d.code && d.range.start.line === line + shift));
+    t.diagnostic(`ignore action: ${ignore.a.title}`);
+  } else {
+    t.diagnostic('no separate "Ignore" action offered');
+  }
+
+  assert.equal(await c.shutdown(), 0);
+});
+
+test('an UTF-16 position after non-ASCII text hovers the right word', { timeout: 30000 }, async (t) => {
+  const c = start(t, { initializationOptions: offline, configuration: () => offline });
+  await c.initialize(rootUri);
+  const uri = docUri('utf16.Dockerfile');
+  // "é" is 2 bytes in UTF-8 but 1 UTF-16 unit, "😀" 4 bytes but 2 units: a byte-column server
+  // would land two characters too far right.
+  await c.open(uri, 'FROM scratch\nLABEL x="é😀" \\\n  y=z\nRUN true\n');
+  await c.diagnosticsFor(uri, 1);
+  const hover = await c.conn.sendRequest<Hover | null>('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 3, character: 0 },
+  });
+  assert.match(hoverText(hover), /RUN/i);
+  assert.equal(await c.shutdown(), 0);
+});
+
+test('workspace/configuration answered with null falls back to the defaults', { timeout: 30000 }, async (t) => {
+  assert.ok(defaults, 'needs the first test');
+  // No initializationOptions, and null for every configuration item: what Neovim sends when the
+  // user configured nothing. The server must use its defaults, not turn everything off.
+  const c = start(t, {});
+  await c.initialize(rootUri);
+  const uri = docUri('Dockerfile');
+  // FROM scratch needs no registry, so the missing offline setting cannot make the test reach out.
+  const text = fixture.replace('alpine:3.19', 'scratch');
+  await c.open(uri, text);
+  await c.diagnosticsFor(uri, 1);
+  // Publish once more after any configuration round trip has certainly been answered.
+  const v2 = await c.sendFullChange(uri);
+  const ds = await c.diagnosticsFor(uri, v2);
+  t.diagnostic(`configuration requests: ${JSON.stringify(c.configurationRequests.map((r) => r.items))}`);
+  const want = keys(defaults.filter((d) => d.range.start.line !== 0));
+  const got = keys(ds.filter((d) => d.range.start.line !== 0));
+  assert.deepEqual(got, want);
+  assert.equal(await c.shutdown(), 0);
+});
+
+test('the rules setting turns rules off and changes severities, also on didChangeConfiguration', { timeout: 30000 }, async (t) => {
+  assert.ok(defaults, 'needs the first test');
+  const rules = [...new Set(defaults.map((d) => String(d.code)).filter((c) => c !== 'UnknownInstruction'))];
+  if (rules.length === 0) {
+    t.skip('the server reports no rule diagnostics on the fixture yet');
+    return;
+  }
+  const [offRule, sevRule] = rules;
+  let settings: Record<string, unknown> = { ...offline, rules: { [offRule]: 'off' } };
+  const c = start(t, { initializationOptions: settings, configuration: (s) => (s === 'layerlens' ? settings : null) });
+  await c.initialize(rootUri);
+  const uri = docUri('Dockerfile');
+  await c.open(uri, fixture);
+  let ds = await c.diagnosticsFor(uri, 1, (x) => x.some((d) => d.code === 'UnknownInstruction'));
+  assert.ok(!ds.some((d) => d.code === offRule), `${offRule} is off but reported: ${keys(ds).join(', ')}`);
+
+  // Change the settings as VS Code does: the new object is pushed and also answered on pull.
+  const target = sevRule ?? offRule;
+  settings = { ...offline, rules: { [target]: 'hint' } };
+  const before = c.publishCount.get(uri) ?? 0;
+  await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { layerlens: settings } });
+  await c.waitFor('diagnostics republished after didChangeConfiguration', () => {
+    const p = c.diagnostics.get(uri);
+    return (c.publishCount.get(uri) ?? 0) > before && p !== undefined && p.diagnostics.some((d) => d.code === target && d.severity === 4);
+  });
+  ds = c.diagnostics.get(uri)!.diagnostics;
+  if (sevRule !== undefined) {
+    assert.ok(ds.some((d) => d.code === offRule), `${offRule} should be back after the change`);
+  }
+  assert.equal(await c.shutdown(), 0);
+});
+
+test('server commands are advertised as executeCommandProvider commands, if any', { timeout: 30000 }, async (t) => {
+  const c = start(t, { initializationOptions: offline, configuration: () => offline });
+  const init = await c.initialize(rootUri);
+  const cmds = init.capabilities.executeCommandProvider?.commands ?? [];
+  t.diagnostic(`executeCommandProvider.commands = ${JSON.stringify(cmds)}`);
+  for (const name of cmds) {
+    assert.match(name, /^layerlens\./);
+  }
+  assert.equal(await c.shutdown(), 0);
+});
