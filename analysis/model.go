@@ -144,6 +144,9 @@ type File struct {
 	Comments []*Comment
 	// Errors are the problems found while parsing; a bad line never hides the rest of the file.
 	Errors []Finding
+
+	headerErrs []Finding // findings about the directives
+	headerEnd  int       // the first line after the directives
 }
 
 // Directive is a parser directive such as "# syntax=docker/dockerfile:1".
@@ -186,6 +189,8 @@ type Instruction struct {
 	Sub *Instruction
 	// Continued reports that the instruction spans more than one line.
 	Continued bool
+
+	errs []Finding // what BuildKit rejects in this instruction (part of File.Errors)
 }
 
 // Flag is a "--name=value" or "--name" flag of an instruction.
@@ -230,6 +235,8 @@ type Stage struct {
 	PlatformRange Range
 	Instructions  []*Instruction // the FROM first
 	Range         Range          // from the FROM to the end of the last instruction of the stage
+
+	first int // index of the FROM in File.Instructions
 }
 
 // Comment is a comment line.
