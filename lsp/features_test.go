@@ -1,0 +1,257 @@
+package lsp_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/layerlens/layerlens/lsp/lsptest"
+)
+
+const multiStage = `# syntax=docker/dockerfile:1
+# The build stage.
+# It compiles things.
+ARG GO=1.22
+FROM --platform=$BUILDPLATFORM golang:${GO} AS build
+WORKDIR /src
+RUN go build \
+    -o /out/app \
+    ./cmd/app
+COPY --chmod=755 <<EOF /usr/local/bin/hello
+#!/bin/sh
+echo hello
+EOF
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+CMD ["/app"]
+`
+
+func TestHoverKeywordFlagDirective(t *testing.T) {
+	env := lsptest.New(t)
+	env.Open(uri, multiStage)
+	env.Diagnostics(uri)
+
+	h := env.Hover(uri, env.At(uri, "WOR|KDIR"))
+	if h == nil || !strings.Contains(h.Contents.Value, "WORKDIR") {
+		t.Fatalf("hover on WORKDIR = %+v, want the WORKDIR docs", h)
+	}
+	if h.Contents.Kind != protocol.Markdown {
+		t.Errorf("hover kind = %q, want markdown", h.Contents.Kind)
+	}
+	if h.Range == nil || *h.Range != env.RangeOf(uri, "WORKDIR") {
+		t.Errorf("hover range = %v, want the keyword %v", h.Range, env.RangeOf(uri, "WORKDIR"))
+	}
+
+	h = env.Hover(uri, env.At(uri, "--pla|tform"))
+	if h == nil || !strings.Contains(h.Contents.Value, "--platform") {
+		t.Fatalf("hover on --platform = %+v, want the flag docs", h)
+	}
+	h = env.Hover(uri, env.At(uri, "--ch|mod"))
+	if h == nil || !strings.Contains(h.Contents.Value, "--chmod") {
+		t.Fatalf("hover on --chmod = %+v, want the flag docs", h)
+	}
+	h = env.Hover(uri, env.At(uri, "# syn|tax"))
+	if h == nil || !strings.Contains(h.Contents.Value, "syntax") {
+		t.Errorf("hover on the syntax directive = %+v, want its docs", h)
+	}
+	// Nothing to say inside a shell command argument.
+	if h := env.Hover(uri, env.At(uri, "./cmd/a|pp")); h != nil {
+		t.Errorf("hover inside RUN arguments = %+v, want null", h)
+	}
+}
+
+func TestHoverNonASCII(t *testing.T) {
+	env := lsptest.New(t)
+	const u = "file:///w/%C3%A4.Dockerfile"
+	env.Open(u, "FROM ä\n# 😀 emoji before a token: 😀 \nRUN --network=none echo 😀\n")
+	env.Diagnostics(u)
+	h := env.Hover(u, env.At(u, "--netw|ork"))
+	if h == nil || h.Range == nil || *h.Range != env.RangeOf(u, "--network=none") {
+		t.Fatalf("hover on --network = %+v, want range %v", h, env.RangeOf(u, "--network=none"))
+	}
+}
+
+func TestDocumentSymbols(t *testing.T) {
+	env := lsptest.New(t)
+	env.Open(uri, multiStage)
+	env.Diagnostics(uri)
+	syms := env.DocumentSymbols(uri)
+	var names []string
+	for _, s := range syms {
+		names = append(names, s.Name)
+	}
+	if len(syms) != 3 || !strings.HasPrefix(syms[0].Name, "ARG") || syms[1].Name != "build" || syms[2].Name != "stage 1" {
+		t.Fatalf("top-level symbols = %q, want [ARG..., build, stage 1]", names)
+	}
+	build := syms[1]
+	if want := env.Match(uri, `AS (build)`); build.SelectionRange != want {
+		t.Errorf("stage selectionRange = %v, want the name %v", build.SelectionRange, want)
+	}
+	var kids []string
+	for _, c := range build.Children {
+		kids = append(kids, strings.Fields(c.Name)[0])
+	}
+	if strings.Join(kids, " ") != "WORKDIR RUN COPY" {
+		t.Errorf("children of build = %q, want WORKDIR RUN COPY", kids)
+	}
+	if !strings.Contains(syms[2].Detail, "alpine:3.20") {
+		t.Errorf("stage 1 detail = %q, want the base image", syms[2].Detail)
+	}
+}
+
+func TestFoldingRanges(t *testing.T) {
+	env := lsptest.New(t)
+	env.Open(uri, multiStage)
+	env.Diagnostics(uri)
+	folds := env.FoldingRanges(uri)
+	has := func(startMarker, endMarker string, kind protocol.FoldingRangeKind) bool {
+		s, e := env.At(uri, startMarker).Line, env.At(uri, endMarker).Line
+		for _, f := range folds {
+			if f.StartLine == s && f.EndLine == e && f.Kind == kind {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("# The build", "# It compiles", protocol.CommentFoldingRange) {
+		t.Errorf("folds = %+v, want the comment block", folds)
+	}
+	if !has("RUN go build", "./cmd/app", "") {
+		t.Errorf("folds = %+v, want the continued RUN", folds)
+	}
+	if !has("COPY --chmod", "EOF\n\nFROM", "") {
+		t.Errorf("folds = %+v, want the heredoc COPY", folds)
+	}
+	if !has("FROM --platform", "EOF\n\nFROM", protocol.RegionFoldingRange) {
+		t.Errorf("folds = %+v, want the build stage", folds)
+	}
+}
+
+func TestIgnoreCodeAction(t *testing.T) {
+	env := lsptest.New(t)
+	const text = "FROM alpine\n  RUN curl http://x | sh\n"
+	env.Open(uri, text)
+	env.Diagnostics(uri)
+	// A rule diagnostic as the server publishes them (code actions read only its data).
+	d := protocol.Diagnostic{
+		Range:   env.RangeOf(uri, "curl http://x | sh"),
+		Code:    "CurlPipeShell",
+		Source:  "layerlens",
+		Message: "piping a download to a shell",
+		Data:    map[string]any{"rule": "CurlPipeShell", "version": 1},
+	}
+	actions := env.CodeActions(uri, d.Range, []protocol.Diagnostic{d})
+	if len(actions) != 1 || actions[0].Title != "Ignore CurlPipeShell on this line" {
+		t.Fatalf("actions = %+v, want one ignore action", actions)
+	}
+	got, err := lsptest.ApplyEdit(text, uri, actions[0].Edit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "FROM alpine\n  # layerlens ignore=CurlPipeShell\n  RUN curl http://x | sh\n"; got != want {
+		t.Errorf("after the ignore action:\n%s\nwant:\n%s", got, want)
+	}
+	if dc := actions[0].Edit.DocumentChanges; len(dc) != 1 || dc[0].TextDocument.Version == nil || *dc[0].TextDocument.Version != 1 {
+		t.Errorf("edit = %+v, want documentChanges with version 1", actions[0].Edit)
+	}
+
+	// A second rule on the same line extends the existing comment.
+	env.Change(uri, got)
+	env.Diagnostics(uri)
+	d2 := d
+	d2.Range = env.RangeOf(uri, "curl http://x | sh")
+	d2.Code, d2.Data = "PlainHTTP", map[string]any{"rule": "PlainHTTP", "version": 2}
+	actions = env.CodeActions(uri, d2.Range, []protocol.Diagnostic{d2})
+	if len(actions) != 1 {
+		t.Fatalf("actions = %+v, want one", actions)
+	}
+	got2, _ := lsptest.ApplyEdit(got, uri, actions[0].Edit)
+	if want := "FROM alpine\n  # layerlens ignore=CurlPipeShell,PlainHTTP\n  RUN curl http://x | sh\n"; got2 != want {
+		t.Errorf("second ignore:\n%s\nwant:\n%s", got2, want)
+	}
+}
+
+func TestQuickFixFromDiagnosticData(t *testing.T) {
+	env := lsptest.New(t, lsptest.WithCapabilities(`{"textDocument":{"publishDiagnostics":{"versionSupport":true}}}`))
+	const text = "FROM alpine\nMAINTAINER me\n"
+	env.Open(uri, text)
+	env.Diagnostics(uri)
+	rng := env.LineRange(uri, "MAINTAINER")
+	d := protocol.Diagnostic{
+		Range: rng, Code: "MaintainerDeprecated", Source: "layerlens", Message: "deprecated",
+		Data: map[string]any{"rule": "MaintainerDeprecated", "version": 1, "fixes": []any{
+			map[string]any{"title": "Use a LABEL", "edits": []any{map[string]any{"range": rng, "newText": `LABEL org.opencontainers.image.authors="me"`}}},
+		}},
+	}
+	actions := env.CodeActions(uri, rng, []protocol.Diagnostic{d})
+	if len(actions) != 2 || actions[0].Title != "Use a LABEL" || !actions[0].IsPreferred {
+		t.Fatalf("actions = %+v, want the fix (preferred) then the ignore action", actions)
+	}
+	// This client has no documentChanges support: plain changes.
+	if actions[0].Edit == nil || len(actions[0].Edit.Changes) != 1 {
+		t.Fatalf("edit = %+v, want changes", actions[0].Edit)
+	}
+	got, _ := lsptest.ApplyEdit(text, uri, actions[0].Edit)
+	if want := "FROM alpine\nLABEL org.opencontainers.image.authors=\"me\"\n"; got != want {
+		t.Errorf("after the fix: %q, want %q", got, want)
+	}
+	// Parse errors get no ignore action (they cannot be suppressed).
+	d.Data = map[string]any{"rule": "UnknownInstruction", "version": 1, "parse": true}
+	if a := env.CodeActions(uri, rng, []protocol.Diagnostic{d}); len(a) != 0 {
+		t.Errorf("actions for a parse error = %+v, want none", a)
+	}
+}
+
+func TestSettings(t *testing.T) {
+	const text = "FROM alpine\nFOO bar\n"
+	t.Run("null configuration keeps defaults", func(t *testing.T) {
+		env := lsptest.New(t) // answers workspace/configuration with [null], as Neovim does
+		env.Open(uri, text)
+		if find(env.Diagnostics(uri), "UnknownInstruction") == nil {
+			t.Errorf("with null settings the parse error disappeared")
+		}
+		if env.ConfigurationRequests() == 0 {
+			t.Errorf("server never asked for workspace/configuration")
+		}
+	})
+	t.Run("rule off", func(t *testing.T) {
+		env := lsptest.New(t, lsptest.WithSettings(map[string]any{"rules": map[string]string{"UnknownInstruction": "off"}}))
+		env.Open(uri, text)
+		if d := env.Diagnostics(uri); len(d) != 0 {
+			t.Errorf("diagnostics = %+v, want none with the rule off", d)
+		}
+	})
+	t.Run("initializationOptions and pushed configuration", func(t *testing.T) {
+		env := lsptest.New(t,
+			lsptest.WithCapabilities(`{}`),
+			lsptest.WithInitializationOptions(map[string]any{"rules": map[string]string{"UnknownInstruction": "hint"}}))
+		env.Open(uri, text)
+		d := find(env.Diagnostics(uri), "UnknownInstruction")
+		if d == nil || d.Severity != protocol.DiagnosticSeverityHint {
+			t.Fatalf("diagnostic = %+v, want severity hint", d)
+		}
+		// didChangeConfiguration with pushed settings re-diagnoses open documents.
+		n := env.PublishCount(uri)
+		env.Notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{
+			"settings": map[string]any{"layerlens": map[string]any{"rules": map[string]string{"UnknownInstruction": "warning"}}},
+		})
+		p := env.WaitPublished(uri, n+1)
+		d = find(p.Diagnostics, "UnknownInstruction")
+		if d == nil || d.Severity != protocol.DiagnosticSeverityWarning {
+			t.Errorf("after didChangeConfiguration: %+v, want severity warning", d)
+		}
+	})
+	t.Run("invalid settings are reported", func(t *testing.T) {
+		env := lsptest.New(t, lsptest.WithSettings(map[string]any{"rules": map[string]string{"UnknownInstruction": "loud"}}))
+		env.Open(uri, text)
+		if find(env.Diagnostics(uri), "UnknownInstruction") == nil {
+			t.Errorf("an invalid severity disabled the rule")
+		}
+		env.WaitNotification(protocol.MethodWindowLogMessage, func(raw json.RawMessage) bool {
+			return strings.Contains(string(raw), "loud")
+		})
+	})
+}
