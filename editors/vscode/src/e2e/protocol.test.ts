@@ -96,13 +96,10 @@ test('initialize, diagnostics, hover, quick fix, refresh, shutdown with exit cod
   // MaintainerDeprecated when that rule exists.
   const ordered = [...diags].sort((a, b) => Number(b.code === 'MaintainerDeprecated') - Number(a.code === 'MaintainerDeprecated'));
   let fix: { d: Diagnostic; a: CodeAction } | undefined;
-  let ignore: { d: Diagnostic; a: CodeAction } | undefined;
   for (const d of ordered) {
     const actions = (await codeActions(c, uri, d)).filter(isAction);
     for (const a of actions) {
-      if (a.edit !== undefined && /^ignore/i.test(a.title)) {
-        ignore ??= { d, a };
-      } else if (a.edit !== undefined && fix === undefined) {
+      if (a.edit !== undefined && !/^ignore/i.test(a.title) && fix === undefined) {
         fix = { d, a };
       }
     }
@@ -120,21 +117,40 @@ test('initialize, diagnostics, hover, quick fix, refresh, shutdown with exit cod
     assert.match(c.texts.get(uri)!.text.split('\n')[1], /^LABEL /);
   }
 
-  // An "Ignore <Rule> on this line" action hides the finding after the edit.
-  if (ignore !== undefined && !(ignore.d.code === fix.d.code && ignore.d.range.start.line === fix.d.range.start.line)) {
-    const line = ignore.d.range.start.line;
-    const text = c.texts.get(uri)!.text;
-    assert.match(ignore.a.title, new RegExp(String(ignore.d.code)));
-    c.applyWorkspaceEdit(ignore.a.edit!);
-    // The ignore comment goes on the line before, so the instruction moves down by the inserted lines.
-    const shift = c.texts.get(uri)!.text.split('\n').length - text.split('\n').length;
-    const v3 = await c.sendFullChange(uri);
-    await c.diagnosticsFor(uri, v3, (ds) => !ds.some((d) => d.code === ignore!.d.code && d.range.start.line === line + shift));
-    t.diagnostic(`ignore action: ${ignore.a.title}`);
-  } else {
-    t.diagnostic('no separate "Ignore" action offered');
-  }
+  assert.equal(await c.shutdown(), 0);
+});
 
+test('an "Ignore <Rule> on this line" action hides that finding', { timeout: 30000 }, async (t) => {
+  const c = start(t, { initializationOptions: offline, configuration: () => offline });
+  await c.initialize(rootUri);
+  const uri = docUri('ignore.Dockerfile');
+  await c.open(uri, fixture);
+  const diags = await c.diagnosticsFor(uri, 1, (ds) => ds.some((d) => d.code === 'UnknownInstruction'));
+  const rules = diags.filter((d) => d.code !== 'UnknownInstruction');
+  if (rules.length === 0) {
+    t.skip('the server reports no rule diagnostics on the fixture yet');
+    return;
+  }
+  let ignore: { d: Diagnostic; a: CodeAction } | undefined;
+  for (const d of rules) {
+    ignore ??= (await codeActions(c, uri, d))
+      .filter(isAction)
+      .filter((a) => a.edit !== undefined && /^ignore/i.test(a.title))
+      .map((a) => ({ d, a }))[0];
+  }
+  assert.ok(ignore, `no "Ignore" action for any of ${keys(rules).join(', ')}`);
+  t.diagnostic(`ignore action: ${ignore.a.title}`);
+  assert.match(ignore.a.title, new RegExp(String(ignore.d.code)));
+  const before = c.texts.get(uri)!.text;
+  c.applyWorkspaceEdit(ignore.a.edit!);
+  const after = c.texts.get(uri)!.text;
+  // The suppression comment goes above the instruction, which moves down by the inserted lines.
+  const line = ignore.d.range.start.line + after.split('\n').length - before.split('\n').length;
+  assert.match(after, new RegExp(`#.*${String(ignore.d.code)}`));
+  const v2 = await c.sendFullChange(uri);
+  const ds = await c.diagnosticsFor(uri, v2);
+  assert.ok(!ds.some((d) => d.code === ignore!.d.code && d.range.start.line === line), `still reported: ${keys(ds).join(', ')}`);
+  assert.ok(ds.some((d) => d.code === 'UnknownInstruction'), 'the other findings stay');
   assert.equal(await c.shutdown(), 0);
 });
 
