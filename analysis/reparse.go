@@ -1,0 +1,187 @@
+package analysis
+
+import "sort"
+
+// Reparse parses text, a new version of prev.Text, and returns the same File as Parse(text)
+// would, re-scanning only the instructions an edit touched.
+//
+// It finds the changed bytes (common prefix and suffix of the two texts), re-scans from the start
+// of the last instruction that begins at or before the first changed line, and stops as soon as
+// the scan is past the change at a line where the old scan was between instructions too: from
+// there on the old instructions are reused, shifted by the change in line count. Instructions
+// and comments keep their pointers when nothing about them changed; otherwise they are copied,
+// so prev is never modified. It falls back to Parse when the change reaches the directives or the
+// first instruction, or when prev is nil.
+func Reparse(prev *File, text string) *File {
+	if prev == nil || len(prev.Instructions) == 0 {
+		return Parse(text)
+	}
+	if text == prev.Text {
+		return prev
+	}
+	old := prev.Text
+	pre := commonPrefix(old, text)
+	suf := commonSuffix(old[pre:], text[pre:])
+	firstLine := psPosAt(prev.LineStarts, pre).Line
+	if firstLine <= prev.Instructions[0].Range.Start.Line {
+		return Parse(text)
+	}
+	// The last instruction starting at or before the first changed line: every instruction before
+	// it ended on its own lines, so its extent cannot depend on the edit.
+	k := sort.Search(len(prev.Instructions), func(i int) bool {
+		return prev.Instructions[i].Range.Start.Line > firstLine
+	}) - 1
+	restart := prev.Instructions[k].Range.Start.Line
+
+	starts := psLineStarts(text)
+	f := &File{
+		Text: text, LineStarts: starts, Escape: prev.Escape, Directives: prev.Directives,
+		headerErrs: prev.headerErrs, headerEnd: prev.headerEnd,
+	}
+	sc := newPsScanner(text, starts, byte(prev.Escape))
+	delta := len(starts) - len(prev.LineStarts)
+	shiftBytes := len(text) - len(old)
+	sufStart := len(text) - suf // first byte of the unchanged tail in text
+
+	f.Instructions = make([]*Instruction, 0, len(prev.Instructions)+8)
+	f.Instructions = append(f.Instructions, prev.Instructions[:k]...)
+	fresh := make([]bool, k, cap(f.Instructions))
+	nc := sort.Search(len(prev.Comments), func(i int) bool {
+		return prev.Comments[i].Range.Start.Line >= restart
+	})
+	f.Comments = make([]*Comment, 0, len(prev.Comments)+4)
+	f.Comments = append(f.Comments, prev.Comments[:nc]...)
+
+	resumeOld := -1 // old line from which the old scan is reused
+	sc.scanFrom(restart, func(u *psUnit, c *Comment, next int) bool {
+		if c != nil {
+			f.Comments = append(f.Comments, c)
+		} else {
+			sc.check(u)
+			f.Instructions = append(f.Instructions, u.lx.ins)
+			fresh = append(fresh, true)
+			f.Comments = append(f.Comments, u.comments...)
+		}
+		if next >= sc.n || starts[next] < sufStart+1 {
+			return true
+		}
+		// Line next starts inside the unchanged tail and after its first byte, so the old text
+		// has a line start at the matching offset: old line next-delta.
+		o := next - delta
+		if o <= 0 || o >= len(prev.LineStarts) || prev.LineStarts[o] != starts[next]-shiftBytes {
+			return true
+		}
+		m := sort.Search(len(prev.Instructions), func(i int) bool {
+			return prev.Instructions[i].Range.Start.Line >= o
+		})
+		if m > 0 && prev.Instructions[m-1].Range.End.Line >= o {
+			return true // the old scan was inside an instruction there
+		}
+		resumeOld = o
+		return false
+	})
+	if resumeOld >= 0 {
+		m := sort.Search(len(prev.Instructions), func(i int) bool {
+			return prev.Instructions[i].Range.Start.Line >= resumeOld
+		})
+		for _, ins := range prev.Instructions[m:] {
+			if delta != 0 {
+				ins = ins.shifted(delta)
+			}
+			f.Instructions = append(f.Instructions, ins)
+			fresh = append(fresh, delta != 0)
+		}
+		c := sort.Search(len(prev.Comments), func(i int) bool {
+			return prev.Comments[i].Range.Start.Line >= resumeOld
+		})
+		for _, cm := range prev.Comments[c:] {
+			if delta != 0 {
+				cm = &Comment{Text: cm.Text, Range: shiftRange(cm.Range, delta)}
+			}
+			f.Comments = append(f.Comments, cm)
+		}
+	}
+	f.assemble(fresh)
+	return f
+}
+
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+64 <= n && a[i:i+64] == b[i:i+64] {
+		i += 64
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+func commonSuffix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+64 <= n && a[len(a)-i-64:len(a)-i] == b[len(b)-i-64:len(b)-i] {
+		i += 64
+	}
+	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
+		i++
+	}
+	return i
+}
+
+func shiftRange(r Range, d int) Range {
+	r.Start.Line += d
+	r.End.Line += d
+	return r
+}
+
+// shifted returns a deep copy of ins moved by d lines.
+func (ins *Instruction) shifted(d int) *Instruction {
+	c := *ins
+	c.Range = shiftRange(c.Range, d)
+	c.KeywordRange = shiftRange(c.KeywordRange, d)
+	if c.Shell != "" {
+		c.ShellRange = shiftRange(c.ShellRange, d)
+	}
+	if c.Flags != nil {
+		c.Flags = make([]*Flag, len(ins.Flags))
+		for i, fl := range ins.Flags {
+			n := *fl
+			n.Range = shiftRange(n.Range, d)
+			n.NameRange = shiftRange(n.NameRange, d)
+			if n.HasValue {
+				n.ValueRange = shiftRange(n.ValueRange, d)
+			}
+			c.Flags[i] = &n
+		}
+	}
+	if c.Args != nil {
+		c.Args = make([]*Arg, len(ins.Args))
+		for i, a := range ins.Args {
+			c.Args[i] = &Arg{Value: a.Value, Range: shiftRange(a.Range, d)}
+		}
+	}
+	if c.Heredocs != nil {
+		c.Heredocs = make([]*Heredoc, len(ins.Heredocs))
+		for i, h := range ins.Heredocs {
+			n := *h
+			n.NameRange = shiftRange(n.NameRange, d)
+			n.BodyRange = shiftRange(n.BodyRange, d)
+			if !n.EndRange.IsZero() {
+				n.EndRange = shiftRange(n.EndRange, d)
+			}
+			c.Heredocs[i] = &n
+		}
+	}
+	if c.Sub != nil {
+		c.Sub = c.Sub.shifted(d)
+	}
+	if c.errs != nil {
+		c.errs = make([]Finding, len(ins.errs))
+		for i, e := range ins.errs {
+			e.Range = shiftRange(e.Range, d)
+			c.errs[i] = e
+		}
+	}
+	return &c
+}
