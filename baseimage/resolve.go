@@ -90,7 +90,7 @@ func ResolveFrom(f *analysis.File, st *analysis.Stage, buildArgs map[string]stri
 		if err != nil {
 			return Target{}, fmt.Errorf("%w: --platform=%s: %w", ErrUnresolvable, st.Platform, err)
 		}
-		if len(res.Unmatched) > 0 || res.Result == "" {
+		if _, perr := parsePlatform(res.Result); perr != nil && len(res.Unmatched) > 0 {
 			return Target{}, fmt.Errorf("%w: --platform=%s uses %s, which has no value", ErrUnresolvable, st.Platform, names(res.Unmatched))
 		}
 		plat, platSource = res.Result, "--platform"
@@ -104,11 +104,18 @@ func ResolveFrom(f *analysis.File, st *analysis.Stage, buildArgs map[string]stri
 	if err != nil {
 		return Target{}, fmt.Errorf("%w: FROM %s: %w", ErrUnresolvable, st.BaseImage, err)
 	}
-	if len(res.Unmatched) > 0 {
-		return Target{}, fmt.Errorf("%w: FROM %s uses %s, which has no default value (pass it as a build arg)",
+	// BuildKit expands an unset ARG to "": a name that is still valid (${X:-default}, a
+	// suffix) is what BuildKit would pull; an invalid or empty one names the missing ARGs.
+	unset := func() error {
+		return fmt.Errorf("%w: FROM %s uses %s, which has no default value (pass it as a build arg)",
 			ErrUnresolvable, st.BaseImage, names(res.Unmatched))
 	}
 	word := res.Result
+	if len(res.Unmatched) > 0 {
+		if _, err := NormaliseRef(word); err != nil || word == "" {
+			return Target{}, unset()
+		}
+	}
 	t.Expanded = word
 	if word == "" {
 		return Target{}, fmt.Errorf("%w: FROM %s expands to an empty name", ErrUnresolvable, st.BaseImage)

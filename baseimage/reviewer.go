@@ -454,8 +454,16 @@ func (rv *Reviewer) streamLayer(ctx context.Context, r *resolved, d v1.Descripto
 			continue
 		}
 		var sent int64
-		lr, err := walkLayer(ctx, newVerifyReader(rc, digest, d.Size), walkOptions{budget: rv.opts.budget, bytesLeft: bytesLeft,
+		vr := newVerifyReader(rc, digest, d.Size)
+		lr, err := walkLayer(ctx, vr, walkOptions{budget: rv.opts.budget, bytesLeft: bytesLeft,
 			onBytes: func(n int64) { sent += n; onBytes(n) }})
+		if err != nil && ctx.Err() == nil {
+			// A format error may be a corrupted download: when the blob does not match its
+			// digest, that is the better reason.
+			if _, derr := io.Copy(io.Discard, vr); derr != nil && (strings.Contains(derr.Error(), "digest mismatch") || strings.Contains(derr.Error(), "checksum")) {
+				err = fmt.Errorf("blob digest mismatch (corrupted or tampered download): %w", derr)
+			}
+		}
 		rc.Close()
 		if err != nil {
 			if sent > 0 {
