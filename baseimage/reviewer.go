@@ -286,8 +286,8 @@ func (rv *Reviewer) config(ctx context.Context, r *resolved, d v1.Descriptor) ([
 // reviewer's time and size budgets. A layer that cannot be read does not fail the review: the
 // report is then Partial with the reasons in Errors. Errors are returned for what makes any
 // review impossible (unknown image, unreadable manifest or config).
-func (rv *Reviewer) Review(ctx context.Context, ref, platform string, progress func(Progress)) (*Report, error) {
-	ctx, cancel := context.WithTimeout(ctx, rv.opts.timeout)
+func (rv *Reviewer) Review(parent context.Context, ref, platform string, progress func(Progress)) (*Report, error) {
+	ctx, cancel := context.WithTimeout(parent, rv.opts.timeout)
 	defer cancel()
 	if progress == nil {
 		progress = func(Progress) {}
@@ -393,6 +393,10 @@ func (rv *Reviewer) Review(ctx context.Context, ref, platform string, progress f
 		if ctx.Err() != nil {
 			break
 		}
+	}
+	if err := parent.Err(); err != nil {
+		// Cancelled by the caller (not our own time budget, which yields a partial report).
+		return nil, fmt.Errorf("%s: review cancelled: %w", norm, err)
 	}
 	assemble(rep, reviews)
 	rep.Partial = len(rep.Errors) > 0 && slices.ContainsFunc(rep.Layers, func(l Layer) bool { return !l.Reviewed })

@@ -1,0 +1,164 @@
+package baseimage
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/layerlens/layerlens/analysis"
+)
+
+const demoLayout = "../testdata/oci"
+
+func TestDemoLayoutOffline(t *testing.T) {
+	hermetic(t)
+	rv := newTestReviewer(t, "", WithOffline(true), WithLayouts(demoLayout))
+	trapped, err := rv.Review(context.Background(), "layerlens.test/demo/trapped:1.0", "linux/amd64", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{ // rule -> path (or "" for config findings)
+		"LayerMiner":            "/usr/local/bin/.cache/kworker",
+		"LayerPrivateKey":       "/root/.ssh/id_rsa",
+		"LayerHiddenByWhiteout": "/root/.ssh/id_rsa",
+		"LayerSetuid":           "/bin/sh",
+		"LayerAuthorizedKeys":   "/root/.ssh/authorized_keys",
+		"LayerCredentials":      "/app/.env",
+		"ImageOnBuild":          "",
+		"ImageRunsAsRoot":       "",
+	}
+	for rule, p := range want {
+		if findRule(trapped.Findings, rule, p) == nil {
+			t.Errorf("trapped: no %s on %q", rule, p)
+		}
+	}
+	if f := findRule(trapped.Findings, "LayerHiddenByWhiteout", ""); f == nil || f.Layer != 2 || f.Severity != analysis.SeverityError {
+		t.Errorf("hidden key finding = %+v, want an error in layer 2 (where it can be downloaded)", f)
+	}
+	if trapped.Layers[3].Removed != 1 || trapped.Layers[3].Modified != 1 {
+		t.Errorf("layer 3 = %+v, want 1 removed and 1 modified", trapped.Layers[3])
+	}
+	if trapped.Efficiency.Score >= 1 || trapped.Efficiency.WastedBytes == 0 {
+		t.Errorf("efficiency = %+v, want waste from the re-added /bin/sh and the deleted key", trapped.Efficiency)
+	}
+	if !strings.HasPrefix(trapped.Source, "layout ") {
+		t.Errorf("source = %q", trapped.Source)
+	}
+
+	clean, err := rv.Review(context.Background(), "layerlens.test/demo/clean:1.0", "linux/arm64", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := clean.MaxSeverity(); s != analysis.SeverityInfo {
+		t.Errorf("clean: worst severity %v, findings %+v", s, clean.Findings)
+	}
+	if clean.Config.User != "app" || clean.Facts().User != "app" || !clean.Facts().HasHealthcheck {
+		t.Errorf("clean config = %+v", clean.Config)
+	}
+	// The JSON names are part of the CLI contract.
+	b, _ := json.Marshal(trapped)
+	for _, k := range []string{`"ref":`, `"digest":`, `"manifestDigest":`, `"layers":`, `"findings":`, `"efficiency":`, `"userWastedPercent":`, `"severity":"error"`, `"emptyHistory":`} {
+		if !strings.Contains(string(b), k) {
+			t.Errorf("JSON lacks %s", k)
+		}
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil || len(back.Findings) != len(trapped.Findings) || back.Findings[0].Severity != analysis.SeverityError {
+		t.Errorf("JSON round trip: %v", err)
+	}
+
+	_, err = rv.Review(context.Background(), "layerlens.test/demo/missing:1.0", "", nil)
+	if err == nil || !strings.Contains(err.Error(), "layerlens.test/demo/clean:1.0") {
+		t.Errorf("unknown name: err = %v, want one listing the layout's images", err)
+	}
+}
+
+// writeLayout writes a hand-made OCI layout: blobs by name (their digest is computed unless
+// the name is a digest already) and an index naming manifests.
+func writeLayout(t *testing.T, blobs map[string]string, refs map[string]string, mediaType string) string {
+	t.Helper()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "blobs", "sha256"), 0o755)
+	os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644)
+	for hexName, body := range blobs {
+		os.WriteFile(filepath.Join(dir, "blobs", "sha256", hexName), []byte(body), 0o644)
+	}
+	var ms []map[string]any
+	for ref, dg := range refs {
+		ms = append(ms, map[string]any{"mediaType": mediaType, "digest": dg, "size": 1,
+			"annotations": map[string]string{"org.opencontainers.image.ref.name": ref}})
+	}
+	b, _ := json.Marshal(map[string]any{"schemaVersion": 2, "manifests": ms})
+	os.WriteFile(filepath.Join(dir, "index.json"), b, 0o644)
+	return dir
+}
+
+func hexOf(s string) string { return strings.TrimPrefix(digestOf([]byte(s)), "sha256:") }
+
+func TestMalformedManifestsAndConfigs(t *testing.T) {
+	hermetic(t)
+	notJSON := "{not json"
+	badConfig := "[1,2,3]"
+	cfgManifest := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"` + digestOf([]byte(badConfig)) + `","size":7},"layers":[]}`
+	schema1 := `{"schemaVersion":1,"name":"x","tag":"1","fsLayers":[]}`
+	empty := `{"schemaVersion":2}`
+	blobs := map[string]string{
+		hexOf(notJSON): notJSON, hexOf(badConfig): badConfig, hexOf(cfgManifest): cfgManifest,
+		hexOf(schema1): schema1, hexOf(empty): empty,
+		hexOf("tampered"): "not what the digest says",
+	}
+	refs := map[string]string{
+		"layerlens.test/bad/json:1":    digestOf([]byte(notJSON)),
+		"layerlens.test/bad/config:1":  digestOf([]byte(cfgManifest)),
+		"layerlens.test/bad/schema1:1": digestOf([]byte(schema1)),
+		"layerlens.test/bad/empty:1":   digestOf([]byte(empty)),
+		"layerlens.test/bad/digest:1":  digestOf([]byte("tampered")),
+		"layerlens.test/bad/missing:1": digestOf([]byte("absent")),
+	}
+	dir := writeLayout(t, blobs, refs, "application/vnd.oci.image.manifest.v1+json")
+	rv := newTestReviewer(t, "", WithOffline(true), WithLayouts(dir))
+	for ref, want := range map[string]string{
+		"layerlens.test/bad/json:1":    "malformed manifest",
+		"layerlens.test/bad/config:1":  "malformed config",
+		"layerlens.test/bad/schema1:1": "schema 1",
+		"layerlens.test/bad/empty:1":   "neither an index nor an image manifest",
+		"layerlens.test/bad/digest:1":  "digest mismatch",
+		"layerlens.test/bad/missing:1": "no such file",
+	} {
+		_, err := rv.Review(context.Background(), ref, "linux/amd64", nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", ref, err, want)
+		}
+	}
+}
+
+func TestAssembleEfficiency(t *testing.T) {
+	rep := &Report{Layers: make([]Layer, 3)}
+	reviews := []*layerReview{
+		{Complete: true, ContentSize: 180, Entries: []entry{{Path: "/a", Size: 100, Kind: kindFile}, {Path: "/b", Size: 50, Kind: kindFile}, {Path: "/d", Kind: kindDir}, {Path: "/d/x", Size: 10, Kind: kindFile, Flagged: true}, {Path: "/d/y", Size: 20, Kind: kindFile}}},
+		{Complete: true, ContentSize: 120, Entries: []entry{{Path: "/a", Size: 120, Kind: kindFile}, {Path: "/c", Size: 5, Kind: kindFile}}},
+		{Complete: true, Entries: []entry{{Path: "/b", Kind: kindWhiteout}, {Path: "/d", Kind: kindWhiteout}, {Path: "/nothing", Kind: kindWhiteout}}},
+	}
+	assemble(rep, reviews)
+	// Dive: /a 100+120 (min 100), /b 50+50 (min 50), /d whiteout charged 30 (one node), the
+	// rest once: score = (100+50+30+10+20+5+0) / (220+100+30+10+20+5+0).
+	wantScore := float64(100+50+30+10+20+5) / float64(220+100+30+10+20+5)
+	if d := rep.Efficiency.Score - wantScore; d > 1e-9 || d < -1e-9 {
+		t.Errorf("score = %v, want %v", rep.Efficiency.Score, wantScore)
+	}
+	if rep.Efficiency.WastedBytes != 320 {
+		t.Errorf("wasted = %d, want 320 (/a 220 + /b 100)", rep.Efficiency.WastedBytes)
+	}
+	if l := rep.Layers[1]; l.Added != 1 || l.Modified != 1 {
+		t.Errorf("layer 1 = +%d ~%d, want +1 ~1", l.Added, l.Modified)
+	}
+	if l := rep.Layers[2]; l.Removed != 2 {
+		t.Errorf("layer 2 removed = %d, want 2 (/b and /d; /nothing was never there)", l.Removed)
+	}
+	if f := findRule(rep.Findings, "LayerHiddenByWhiteout", "/d/x"); f == nil || f.Layer != 0 {
+		t.Errorf("hidden /d/x: %+v, want a finding in layer 0", rep.Findings)
+	}
+}
