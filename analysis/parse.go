@@ -50,16 +50,18 @@ func Parse(text string) *File {
 	f.Comments = comments
 	f.headerErrs = errs
 	f.headerEnd = next
+	var units []*psUnit
 	sc.scanFrom(next, func(u *psUnit, c *Comment, _ int) bool {
 		if c != nil {
 			f.Comments = append(f.Comments, c)
 			return true
 		}
-		sc.check(u)
+		units = append(units, u)
 		f.Instructions = append(f.Instructions, u.lx.ins)
 		f.Comments = append(f.Comments, u.comments...)
 		return true
 	})
+	sc.checkAll(units)
 	f.assemble(nil)
 	return f
 }
@@ -149,72 +151,10 @@ func (f *File) closeStage(st *Stage, end int) {
 	st.Range = Range{st.From.Range.Start, st.Instructions[end-st.first-1].Range.End}
 }
 
-// check asks BuildKit about one instruction and records what it rejects in ins.errs.
-func (sc *psScanner) check(u *psUnit) {
-	lx := u.lx
-	ins := lx.ins
-	var errs []Finding
-	add := func(rule string, sev Severity, r Range, msg string) {
-		errs = append(errs, Finding{Rule: rule, Severity: sev, Range: r, Message: msg})
-	}
-	defer func() { ins.errs = errs }()
-
-	if ins.Keyword == "" {
-		add(RuleParseError, SeverityError, ins.Range,
-			"a line continuation with no instruction: BuildKit reads an empty instruction here")
-		return
-	}
-	if u.unterminated != nil {
-		add(RuleUnterminatedHeredoc, SeverityError, u.unterminated.NameRange,
-			"unterminated heredoc: no line \""+u.unterminated.Name+"\" ends it")
-	}
-	if u.heredocErr != "" {
-		add(RuleParseError, SeverityError, psArgsRange(ins), "heredoc: "+u.heredocErr)
-	}
-	for i := u.first; i <= u.last; i++ {
-		if sc.lineEnd(i)-sc.starts[i] > psMaxLine {
-			add(RuleParseError, SeverityError, Range{Pos{i, 0}, Pos{i, len(sc.line(i))}},
-				"line longer than 65535 bytes: BuildKit rejects the Dockerfile")
-			return
-		}
-	}
-
-	src := sc.text[sc.starts[u.first]:sc.lineEnd(u.last)]
-	if sc.esc == '`' {
-		src = "# escape=`\n" + src
-	}
-	res, err := parser.Parse(strings.NewReader(src))
-	if err != nil {
-		if u.unterminated != nil && strings.Contains(err.Error(), "unterminated heredoc") {
-			return
-		}
-		if u.heredocErr != "" {
-			return
-		}
-		msg := psErrText(err)
-		if strings.Contains(msg, "must have two arguments") {
-			add(RuleMissingArgument, SeverityError, psLastArg(ins), msg+": add a value")
-			return
-		}
-		add(RuleParseError, SeverityError, psArgsRange(ins), msg)
-		return
-	}
-	if res == nil || res.AST == nil || len(res.AST.Children) == 0 {
-		return
-	}
-	node := res.AST.Children[0]
-	errs = append(errs, psClassify(node, ins, SeverityError, "")...)
-	if ins.Cmd == "ONBUILD" && ins.Sub != nil && ins.Sub.Known && len(errs) == 0 &&
-		node.Next != nil && len(node.Next.Children) > 0 {
-		// The trigger runs in a later build: its problems are warnings here.
-		errs = append(errs, psClassify(node.Next.Children[0], ins.Sub, SeverityWarning, "ONBUILD trigger: ")...)
-	}
-}
-
 // classify runs BuildKit's instruction parser on node and turns its error into findings located
 // on ins.
 func psClassify(node *parser.Node, ins *Instruction, sev Severity, prefix string) []Finding {
-	_, err := instructions.ParseInstructionWithLinter(node, nil)
+	err := psInstruction(node)
 	if err == nil {
 		return nil
 	}
@@ -275,7 +215,7 @@ func psClassify(node *parser.Node, ins *Instruction, sev Severity, prefix string
 		for k := range node.Flags {
 			n := *node
 			n.Flags = slices.Delete(slices.Clone(node.Flags), k, k+1)
-			_, err2 := instructions.ParseInstructionWithLinter(&n, nil)
+			err2 := psInstruction(&n)
 			if err2 == nil || psErrText(err2) != msg {
 				return one(RuleInvalidFlag, ins.Flags[k].Range)
 			}

@@ -53,11 +53,12 @@ func Reparse(prev *File, text string) *File {
 	f.Comments = append(f.Comments, prev.Comments[:nc]...)
 
 	resumeOld := -1 // old line from which the old scan is reused
+	var units []*psUnit
 	sc.scanFrom(restart, func(u *psUnit, c *Comment, next int) bool {
 		if c != nil {
 			f.Comments = append(f.Comments, c)
 		} else {
-			sc.check(u)
+			units = append(units, u)
 			f.Instructions = append(f.Instructions, u.lx.ins)
 			fresh = append(fresh, true)
 			f.Comments = append(f.Comments, u.comments...)
@@ -80,6 +81,7 @@ func Reparse(prev *File, text string) *File {
 		resumeOld = o
 		return false
 	})
+	sc.checkAll(units)
 	if resumeOld >= 0 {
 		m := sort.Search(len(prev.Instructions), func(i int) bool {
 			return prev.Instructions[i].Range.Start.Line >= resumeOld
