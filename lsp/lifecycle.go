@@ -125,9 +125,6 @@ func (s *server) exit(ctx context.Context, params json.RawMessage) (any, error) 
 	s.mu.Lock()
 	s.exited = true
 	s.mu.Unlock()
-	s.cancel()
-	if err := s.conn.Close(); err != nil {
-		s.opts.Logger.Debug("closing connection", "err", err)
-	}
+	s.exitOnce.Do(func() { close(s.exitCh) })
 	return nil, nil
 }

@@ -112,7 +112,7 @@ func (m *Mapper) PosOffset(p analysis.Pos) int {
 	if off > end {
 		return end
 	}
-	for off > start && !utf8.RuneStart(m.text[off]) {
+	for off > start && off < end && !utf8.RuneStart(m.text[off]) {
 		off--
 	}
 	return off

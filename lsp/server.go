@@ -77,6 +77,9 @@ type server struct {
 	// request context.
 	ctx    context.Context
 	cancel context.CancelFunc
+	// exitCh is closed by the exit notification.
+	exitCh   chan struct{}
+	exitOnce sync.Once
 
 	// mu guards the fields below it.
 	mu       sync.Mutex
@@ -110,6 +113,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 		opts:     opts,
 		ctx:      sctx,
 		cancel:   cancel,
+		exitCh:   make(chan struct{}),
 		docs:     map[string]*document{},
 		settings: DefaultSettings(),
 	}
@@ -121,12 +125,14 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	stream.log = s.log
 	s.conn.Go(sctx, s.handler())
 
+	// Return on exit without waiting for the read loop: on stdio it may sit in a read of
+	// stdin that closing does not interrupt, and the process is about to end anyway.
 	select {
 	case <-s.conn.Done():
+	case <-s.exitCh:
 	case <-ctx.Done():
-		s.conn.Close()
-		<-s.conn.Done()
 	}
+	s.conn.Close()
 	cancel() // stop background diagnoses
 	s.mu.Lock()
 	state, exited := s.state, s.exited
@@ -198,7 +204,9 @@ func (s *server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonr
 		if rerr != nil {
 			result = nil
 		}
-		if werr := reply(ctx, result, rerr); werr != nil && s.ctx.Err() == nil {
+		// Reply on the connection's context: the request's own may be cancelled, and the
+		// cancellation error still has to be sent.
+		if werr := reply(s.ctx, result, rerr); werr != nil && s.ctx.Err() == nil {
 			s.log.Debug("reply not sent", "method", method, "err", werr)
 		}
 	}

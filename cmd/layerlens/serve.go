@@ -1,12 +1,97 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/layerlens/layerlens/lsp"
 )
 
-// runServe is a placeholder until its issue lands.
-func runServe(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "layerlens serve: not implemented yet")
-	return 2
+// runServe runs the language server on stdin/stdout. Editors start it as `layerlens serve
+// --stdio` (or `layerlens --stdio`); stdio is the only transport, so --stdio is accepted and
+// changes nothing. Logs go to stderr (or --log-file), never to stdout, which carries the protocol.
+// The exit code is 0 after shutdown+exit, 1 when the client exits or disconnects without
+// shutdown, 2 for usage errors.
+//
+// The stdout parameter is unused: the protocol is served on the process's real stdout.
+func runServe(args []string, _, stderr io.Writer) int {
+	fs := flag.NewFlagSet("layerlens serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Bool("stdio", true, "communicate over stdin/stdout (the default and only transport)")
+	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	logFile := fs.String("log-file", "", "append the log to this file instead of stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "layerlens serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		fmt.Fprintf(stderr, "layerlens serve: invalid --log-level %q\n", *level)
+		return 2
+	}
+	logOut := stderr
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			fmt.Fprintf(stderr, "layerlens serve: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		logOut = f
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: lvl}))
+
+	// The protocol owns stdout. Anything else that prints to os.Stdout by mistake (a library,
+	// a stray debug print) lands on stderr instead of corrupting the stream.
+	protoOut := os.Stdout
+	os.Stdout = os.Stderr
+	defer func() { os.Stdout = protoOut }()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := lsp.Serve(ctx, stdio{in: os.Stdin, out: protoOut}, lsp.Options{
+		Logger:  logger,
+		Version: version,
+	})
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, lsp.ErrExitWithoutShutdown):
+		logger.Warn("exiting without shutdown")
+		return 1
+	default:
+		logger.Error("server stopped", "err", err)
+		return 1
+	}
+}
+
+// stdio is the server's connection: stdin and the real stdout.
+type stdio struct {
+	in  *os.File
+	out *os.File
+}
+
+func (s stdio) Read(p []byte) (int, error)  { return s.in.Read(p) }
+func (s stdio) Write(p []byte) (int, error) { return s.out.Write(p) }
+
+// Close closes both ends; errors are irrelevant at that point (the process is exiting).
+func (s stdio) Close() error {
+	err := s.in.Close()
+	if e := s.out.Close(); err == nil {
+		err = e
+	}
+	return err
 }
