@@ -249,4 +249,3 @@ func TestServeExitWithoutShutdown(t *testing.T) {
 		t.Errorf("exit without shutdown: %v, want exit code 1", err)
 	}
 }
-
