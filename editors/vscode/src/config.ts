@@ -122,6 +122,7 @@ export interface ServerSettings {
   buildArgs?: Record<string, string>;
   ociLayouts?: string[];
   trace?: 'off' | 'messages' | 'verbose';
+  format?: { indent?: 'preserve' | 'normalize'; continuationIndent?: number };
 }
 
 /** Reads one setting below `layerlens.` (for example 'rules' or 'trace.server'). */
@@ -217,6 +218,18 @@ export function serverSettings(get: SettingGetter, problems?: string[]): ServerS
   const trace = get('trace.server');
   if (trace === 'off' || trace === 'messages' || trace === 'verbose') {
     out.trace = trace;
+  }
+  const format: NonNullable<ServerSettings['format']> = {};
+  const indent = get('format.indent');
+  if (indent === 'preserve' || indent === 'normalize') {
+    format.indent = indent;
+  }
+  const ci = get('format.continuationIndent');
+  if (typeof ci === 'number' && Number.isInteger(ci) && ci >= 0) {
+    format.continuationIndent = ci;
+  }
+  if (Object.keys(format).length > 0) {
+    out.format = format;
   }
   return out;
 }

@@ -111,6 +111,8 @@ test('serverSettings maps every layerlens.* setting to the server settings objec
     buildArgs: { BASE: 'alpine', N: 3 },
     ociLayouts: ['./layouts/a'],
     'trace.server': 'verbose',
+    'format.indent': 'normalize',
+    'format.continuationIndent': 2,
   };
   assert.deepEqual(serverSettings((k) => values[k]), {
     rules: { MaintainerDeprecated: 'off', CurlPipeShell: 'error' },
@@ -123,6 +125,7 @@ test('serverSettings maps every layerlens.* setting to the server settings objec
     buildArgs: { BASE: 'alpine', N: '3' },
     ociLayouts: ['./layouts/a'],
     trace: 'verbose',
+    format: { indent: 'normalize', continuationIndent: 2 },
   });
 });
 
@@ -138,8 +141,14 @@ test('serverSettings leaves defaults out so the server applies its own', () => {
     buildArgs: {},
     ociLayouts: [],
     'trace.server': 'off',
+    'format.indent': 'preserve',
+    'format.continuationIndent': 4,
   };
-  assert.deepEqual(serverSettings((k) => defaults[k]), { offline: false, trace: 'off' });
+  assert.deepEqual(serverSettings((k) => defaults[k]), {
+    offline: false,
+    trace: 'off',
+    format: { indent: 'preserve', continuationIndent: 4 },
+  });
   assert.deepEqual(serverSettings(() => undefined), {});
 });
 
