@@ -65,7 +65,8 @@ func (s *server) runDiagnosis(ctx context.Context, cancel context.CancelFunc, d 
 		return
 	}
 	s.mu.Lock()
-	latest := s.docs[snap.URI] == d && d.snap == snap && s.state == stateRunning
+	// Before "initialized" is allowed too: some clients open documents right after initialize.
+	latest := s.docs[snap.URI] == d && d.snap == snap && (s.state == stateRunning || s.state == stateInitializing)
 	s.mu.Unlock()
 	if !latest {
 		return

@@ -35,6 +35,7 @@ var methods = map[string]methodFunc{
 	protocol.MethodTextDocumentDidClose:            (*server).didClose,
 	protocol.MethodTextDocumentDidSave:             (*server).didSave,
 	protocol.MethodWorkspaceDidChangeConfiguration: (*server).didChangeConfiguration,
+	protocol.MethodSetTrace:                        (*server).setTrace,
 	protocol.MethodTextDocumentHover:               (*server).hover,
 	protocol.MethodTextDocumentDocumentSymbol:      (*server).documentSymbol,
 	protocol.MethodTextDocumentFoldingRange:        (*server).foldingRange,

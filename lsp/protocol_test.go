@@ -21,9 +21,7 @@ func init() {
 		return "finished anyway", nil
 	}
 	methods["$/test/panic"] = func(s *server, ctx context.Context, _ json.RawMessage) (any, error) {
-		var m map[string]int
-		m["boom"]++ // nil map write: a real runtime panic
-		return nil, nil
+		panic("boom")
 	}
 }
 

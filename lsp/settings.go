@@ -218,3 +218,23 @@ func (s *server) initSettingsCopy() Settings {
 	defer s.mu.Unlock()
 	return s.initSettings
 }
+
+// setTrace handles $/setTrace: the client changes how much of the log it wants as
+// window/logMessage ("verbose" adds debug messages).
+func (s *server) setTrace(ctx context.Context, params json.RawMessage) (any, error) {
+	var p struct {
+		Value string `json:"value"`
+	}
+	if err := decodeParams(params, &p); err != nil {
+		return nil, err
+	}
+	switch p.Value {
+	case "off", "messages", "verbose":
+	default:
+		return nil, nil
+	}
+	s.mu.Lock()
+	s.settings.Trace = p.Value
+	s.mu.Unlock()
+	return nil, nil
+}

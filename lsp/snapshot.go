@@ -11,9 +11,11 @@ import (
 // snapshot and swaps it into the store, so a handler or a background diagnosis that holds a
 // snapshot never sees the text change under it and needs no lock to read it.
 //
-// The parse is computed at most once, on first use (File). When the previous version of the
-// document has already been parsed, the new one is re-parsed incrementally from it
-// (analysis.Reparse), which is what keeps a one-line edit of a 5,000-line file cheap.
+// The parse is computed at most once, on first use (File). When some version of the document
+// has already been parsed, the new one is re-parsed incrementally from that parse
+// (analysis.Reparse diffs the texts, so any earlier parse is a valid base), which is what keeps
+// a one-line edit of a 5,000-line file cheap. Snapshots do not point at each other, so a burst
+// of edits whose diagnoses were cancelled before parsing builds no chain of old texts.
 type snapshot struct {
 	// URI is the document URI exactly as the client sent it (untitled: and other non-file
 	// schemes included); it is the store key.
@@ -29,18 +31,22 @@ type snapshot struct {
 
 	once sync.Once
 	file atomic.Pointer[analysis.File]
-	// prev is the snapshot this one was edited from, used (and dropped) by the first File call.
-	prev *snapshot
+	// lastParse is shared by all snapshots of one open document: the most recent parse made,
+	// the base for the next incremental re-parse.
+	lastParse *atomic.Pointer[analysis.File]
 }
 
-func newSnapshot(uri string, version int32, text, languageID string, prev *snapshot) *snapshot {
+func newSnapshot(uri string, version int32, text, languageID string, lastParse *atomic.Pointer[analysis.File]) *snapshot {
+	if lastParse == nil {
+		lastParse = new(atomic.Pointer[analysis.File])
+	}
 	return &snapshot{
 		URI:        uri,
 		Version:    version,
 		Text:       text,
 		LanguageID: languageID,
 		Mapper:     NewMapper(text),
-		prev:       prev,
+		lastParse:  lastParse,
 	}
 }
 
@@ -48,24 +54,16 @@ func newSnapshot(uri string, version int32, text, languageID string, prev *snaps
 func (s *snapshot) File() *analysis.File {
 	s.once.Do(func() {
 		var f *analysis.File
-		// Only reuse a parse that already exists: recursing into an unparsed predecessor would
-		// parse versions nobody asked for.
-		if s.prev != nil {
-			if pf := s.prev.file.Load(); pf != nil {
-				f = reparse(pf, s.Text)
-			}
-		}
-		if f == nil {
+		if base := s.lastParse.Load(); base != nil {
+			f = reparse(base, s.Text)
+		} else {
 			f = analysis.Parse(s.Text)
 		}
 		s.file.Store(f)
-		s.prev = nil // let the old version be collected
+		s.lastParse.Store(f)
 	})
 	return s.file.Load()
 }
-
-// parsed reports whether File has already been computed.
-func (s *snapshot) parsed() bool { return s.file.Load() != nil }
 
 // reparse re-parses text incrementally from prev.
 //

@@ -41,8 +41,6 @@ type stream struct {
 	log *slog.Logger
 
 	wmu sync.Mutex // serialises writes to rwc
-	// pending is a header line already read while resynchronising.
-	pending string
 }
 
 func newStream(rwc io.ReadWriteCloser, log *slog.Logger) *stream {

@@ -49,23 +49,13 @@ func (s *server) snapshot(uri protocol.DocumentURI) (*snapshot, error) {
 	return snap, nil
 }
 
-// snapshots returns the latest snapshot of every open document.
-func (s *server) snapshots() []*snapshot {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]*snapshot, 0, len(s.docs))
-	for _, d := range s.docs {
-		out = append(out, d.snap)
-	}
-	return out
-}
-
 func (s *server) didOpen(ctx context.Context, params json.RawMessage) (any, error) {
 	var p protocol.DidOpenTextDocumentParams
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
 	td := p.TextDocument
+	// A (re)opened document starts from scratch: its text may have changed on disk since.
 	snap := newSnapshot(string(td.URI), td.Version, td.Text, string(td.LanguageID), nil)
 	s.mu.Lock()
 	d := s.docs[snap.URI]
@@ -108,7 +98,7 @@ func (s *server) didChange(ctx context.Context, params json.RawMessage) (any, er
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "didChange for a document that is not open: %s", uri)
 	}
 	text := applyChanges(prev.Mapper, p.ContentChanges)
-	snap := newSnapshot(uri, p.TextDocument.Version, text, prev.LanguageID, prev)
+	snap := newSnapshot(uri, p.TextDocument.Version, text, prev.LanguageID, prev.lastParse)
 	s.mu.Lock()
 	d.snap = snap
 	s.mu.Unlock()
