@@ -101,7 +101,18 @@ func SemanticTokens(f *File, vars *VarIndex, within *Range) []SemanticToken {
 		if u.Def != nil && u.Def.Kind == VarPredefined {
 			m = SemDefaultLibrary
 		}
-		uses = append(uses, SemanticToken{Line: u.Range.Start.Line, Col: u.Range.Start.Col, Len: u.Range.End.Col - u.Range.Start.Col, Type: SemVariable, Mods: m})
+		// Colour "$NAME" and "${NAME}" whole, not just the name.
+		line := ftLine(f, u.Range.Start.Line)
+		start, end := u.Range.Start.Col, u.Range.End.Col
+		if start > 0 && line[start-1] == '{' && start > 1 && line[start-2] == '$' {
+			start -= 2
+			if end < len(line) && line[end] == '}' {
+				end++
+			}
+		} else if start > 0 && line[start-1] == '$' {
+			start--
+		}
+		uses = append(uses, SemanticToken{Line: u.Range.Start.Line, Col: start, Len: end - start, Type: SemVariable, Mods: m})
 	}
 	return mergeSemantic(e.toks, uses)
 }
