@@ -7,6 +7,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/layerlens/layerlens/analysis"
 	"github.com/layerlens/layerlens/lsp"
 	"github.com/layerlens/layerlens/lsp/lsptest"
 )
@@ -15,7 +16,7 @@ import (
 // one line in a 5,000-line Dockerfile until the publishDiagnostics of the new version arrives
 // (framing, JSON both ways, snapshot, re-parse, rules, conversion, publication).
 func BenchmarkDidChangeOneLine5000(b *testing.B) {
-	text := lsp.GenerateDockerfile(5000)
+	text := analysis.GenerateDockerfile(5000)
 	env := lsptest.New(b)
 	env.Open(uri, text)
 	env.Diagnostics(uri)
@@ -39,7 +40,7 @@ func BenchmarkDidChangeOneLine5000(b *testing.B) {
 
 // BenchmarkDidOpen5000 measures didOpen of a 5,000-line Dockerfile until its diagnostics arrive.
 func BenchmarkDidOpen5000(b *testing.B) {
-	text := lsp.GenerateDockerfile(5000)
+	text := analysis.GenerateDockerfile(5000)
 	env := lsptest.New(b)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -53,7 +54,7 @@ func BenchmarkDidOpen5000(b *testing.B) {
 
 // BenchmarkHover5000 measures a keyword hover on a 5,000-line document.
 func BenchmarkHover5000(b *testing.B) {
-	text := lsp.GenerateDockerfile(5000)
+	text := analysis.GenerateDockerfile(5000)
 	env := lsptest.New(b)
 	env.Open(uri, text)
 	env.Diagnostics(uri)

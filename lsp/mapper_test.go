@@ -88,7 +88,7 @@ func TestApplyChanges(t *testing.T) {
 }
 
 func BenchmarkMapper5000(b *testing.B) {
-	text := analysisGenerate(5000)
+	text := analysis.GenerateDockerfile(5000)
 	b.ReportAllocs()
 	for b.Loop() {
 		m := NewMapper(text)

@@ -55,7 +55,7 @@ func (s *snapshot) File() *analysis.File {
 	s.once.Do(func() {
 		var f *analysis.File
 		if base := s.lastParse.Load(); base != nil {
-			f = reparse(base, s.Text)
+			f = analysis.Reparse(base, s.Text)
 		} else {
 			f = analysis.Parse(s.Text)
 		}
@@ -64,9 +64,3 @@ func (s *snapshot) File() *analysis.File {
 	})
 	return s.file.Load()
 }
-
-// reparse re-parses text incrementally from prev.
-//
-// TODO(lsp helper): switch to analysis.Reparse as soon as the parser helper lands it; until
-// then every change is a full parse.
-var reparse = func(prev *analysis.File, text string) *analysis.File { return analysis.Parse(text) }
