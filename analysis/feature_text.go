@@ -1,7 +1,5 @@
 package analysis
 
-import "sort"
-
 // Small text helpers for the editor features (feature_*.go). They read File.Text and
 // File.LineStarts only, so they work on any File the parser returns. Private names carry an
 // "ft" prefix to stay clear of the parser's own helpers in this package.
@@ -16,14 +14,6 @@ func ftOffset(f *File, p Pos) int {
 	}
 	off := f.LineStarts[p.Line] + max(p.Col, 0)
 	return min(off, len(f.Text))
-}
-
-// ftPos converts a byte offset to a Pos.
-func ftPos(f *File, off int) Pos {
-	off = min(max(off, 0), len(f.Text))
-	line := sort.Search(len(f.LineStarts), func(i int) bool { return f.LineStarts[i] > off }) - 1
-	line = max(line, 0)
-	return Pos{Line: line, Col: off - f.LineStarts[line]}
 }
 
 // ftLine returns line i without its terminator ("\n" or "\r\n").
@@ -53,9 +43,6 @@ func ftSlice(f *File, r Range) string {
 	}
 	return f.Text[a:b]
 }
-
-// ftLineEnd is the position at the end of line i's content.
-func ftLineEnd(f *File, i int) Pos { return Pos{Line: i, Col: len(ftLine(f, i))} }
 
 // ftCommandEndLine returns the last line of the instruction's command part: the line holding
 // its last keyword, flag, argument, shell text or heredoc opener. Heredoc bodies follow it.
