@@ -14,6 +14,30 @@ type ImageFacts struct {
 	Volumes        []string
 	OnBuild        []string
 	Labels         map[string]string
+
+	// The fields below are filled by the language server and `layerlens check` (issue 5), not
+	// by Report.Facts: they describe the review as a whole rather than the image config.
+
+	// RequestedPlatform is the platform the FROM asked for (--platform or the configured
+	// default); Platform is what the image really is. They differ for a single-platform image.
+	RequestedPlatform string
+	// TagDigest is the digest the FROM's tag points to now, when it was looked up ("" =
+	// unknown). For a FROM pinned as name:tag@sha256:..., a different value means a stale pin.
+	TagDigest string
+	// Findings are the base-image review's findings (config, history and layers).
+	Findings []ImageFinding
+	// Partial reports that the layers are not (all) reviewed yet, or could not be.
+	Partial bool
+}
+
+// ImageFinding is one finding of a base-image review, as data for the Dockerfile rules.
+type ImageFinding struct {
+	Rule     string
+	Severity Severity
+	Message  string
+	// Layer is the layer index, or -1 for the config and history; Path the file concerned.
+	Layer int
+	Path  string
 }
 
 // EnvValue returns the value of NAME in Env.
