@@ -1,0 +1,49 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/layerlens/layerlens/analysis"
+)
+
+// NoUser flags a final stage without USER (row 56).
+var NoUser = &analysis.Rule{
+	Name:     "NoUser",
+	Summary:  "No USER instruction: the container runs as the base image's user, usually root",
+	Severity: analysis.SeverityInfo,
+	Refs:     analysis.Refs{Trivy: []string{"DS-0002"}, Checkov: []string{"CKV_DOCKER_3"}, CIS: []string{"4.1"}},
+	Doc: "Processes running as root in a container are one kernel bug away from root on the " +
+		"host, and can write anywhere in the image. Create an unprivileged user and switch to it " +
+		"with USER. When base-image facts show a non-root user already, nothing is reported. " +
+		"Info, because official base images deliberately leave this to the application image.",
+	Run: func(p *analysis.Pass) {
+		st := lastStage(p.File)
+		if st == nil {
+			return
+		}
+		if facts := p.Facts[st.Index]; facts != nil && facts.User != "" && !isRootUser(facts.User) {
+			return
+		}
+		for s := st; s != nil; {
+			for _, in := range s.Instructions {
+				if in.Cmd == "USER" {
+					return
+				}
+			}
+			// Follow "FROM <earlier stage>".
+			var next *analysis.Stage
+			for _, e := range p.File.Stages {
+				if e.Index < s.Index && e.Name != "" && strings.EqualFold(e.Name, s.BaseImage) {
+					next = e
+				}
+			}
+			s = next
+		}
+		p.Reportf(headRange(p.File, st.From), "no USER in the final stage: the container runs as root unless the base image says otherwise")
+	},
+}
+
+func isRootUser(u string) bool {
+	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")
+	return name == "root" || name == "0" || name == ""
+}
