@@ -159,11 +159,16 @@ func psClassify(node *parser.Node, ins *Instruction, sev Severity, prefix string
 		return nil
 	}
 	msg := psErrText(err)
+	// BuildKit's "did you mean" picks among equally close names in map order; make it stable.
+	msg, _, _ = strings.Cut(msg, " (did you mean ")
 	one := func(rule string, r Range) []Finding {
 		return []Finding{{Rule: rule, Severity: sev, Range: r, Message: prefix + msg}}
 	}
 	var unknown *instructions.UnknownInstructionError
 	if errors.As(err, &unknown) {
+		if s := psSuggest(ins.Keyword); s != "" {
+			msg += " (did you mean " + s + "?)"
+		}
 		return one(RuleUnknownInstruction, ins.KeywordRange)
 	}
 	flagAt := func(name string, last bool) *Flag {
@@ -268,4 +273,45 @@ func psLastArg(ins *Instruction) Range {
 		return ins.Args[n-1].Range
 	}
 	return ins.KeywordRange
+}
+
+// psInstructions are the Dockerfile instructions in alphabetical order.
+var psInstructions = []string{"ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM",
+	"HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"}
+
+// psSuggest returns the instruction closest to word (edit distance below 3, the first in
+// alphabetical order on a tie), in word's case, or "".
+func psSuggest(word string) string {
+	up := strings.ToUpper(word)
+	best, bestD := "", 3
+	for _, name := range psInstructions {
+		if d := psEditDistance(up, name); d < bestD {
+			best, bestD = name, d
+		}
+	}
+	if best != "" && strings.ToLower(word) == word {
+		best = strings.ToLower(best)
+	}
+	return best
+}
+
+// psEditDistance is the Levenshtein distance between a and b (bytes).
+func psEditDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -103,6 +103,9 @@ func Reparse(prev *File, text string) *File {
 			f.Comments = append(f.Comments, cm)
 		}
 	}
+	if len(f.Comments) == 0 {
+		f.Comments = nil // as Parse leaves it
+	}
 	f.assemble(fresh)
 	return f
 }
