@@ -222,6 +222,9 @@ func psClassify(node *parser.Node, ins *Instruction, sev Severity, prefix string
 			n.Flags = slices.Delete(slices.Clone(node.Flags), k, k+1)
 			err2 := psInstruction(&n)
 			if err2 == nil || psErrText(err2) != msg {
+				if name := "--" + ins.Flags[k].Name; !strings.Contains(msg, name) {
+					msg = name + ": " + msg
+				}
 				return one(RuleInvalidFlag, ins.Flags[k].Range)
 			}
 		}
