@@ -24,5 +24,17 @@ func (s *server) capabilities(cc clientCaps) serverCapabilities {
 	c.DocumentSymbolProvider = true
 	c.FoldingRangeProvider = true
 	c.CodeActionProvider = &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix}}
+	// Language features.
+	c.CompletionProvider = &protocol.CompletionOptions{TriggerCharacters: completionTriggers}
+	c.DefinitionProvider = true
+	c.ReferencesProvider = true
+	c.DocumentHighlightProvider = true
+	c.RenameProvider = &protocol.RenameOptions{PrepareProvider: true}
+	c.SemanticTokensProvider = semanticCapability()
+	c.DocumentFormattingProvider = true
+	c.DocumentRangeFormattingProvider = true
+	c.DocumentOnTypeFormattingProvider = &protocol.DocumentOnTypeFormattingOptions{FirstTriggerCharacter: "\n"}
+	c.SignatureHelpProvider = &protocol.SignatureHelpOptions{TriggerCharacters: signatureTriggers}
+	c.DocumentLinkProvider = &protocol.DocumentLinkOptions{}
 	return c
 }

@@ -40,6 +40,22 @@ var methods = map[string]methodFunc{
 	protocol.MethodTextDocumentDocumentSymbol:      (*server).documentSymbol,
 	protocol.MethodTextDocumentFoldingRange:        (*server).foldingRange,
 	protocol.MethodTextDocumentCodeAction:          (*server).codeAction,
+	// Language features (completion.go, navigation.go, semantic.go, format.go, signature.go,
+	// links.go).
+	protocol.MethodTextDocumentCompletion:        (*server).completion,
+	protocol.MethodTextDocumentDefinition:        (*server).definition,
+	protocol.MethodTextDocumentReferences:        (*server).references,
+	protocol.MethodTextDocumentDocumentHighlight: (*server).documentHighlight,
+	protocol.MethodTextDocumentPrepareRename:     (*server).prepareRename,
+	protocol.MethodTextDocumentRename:            (*server).rename,
+	protocol.MethodSemanticTokensFull:            (*server).semanticTokensFull,
+	protocol.MethodSemanticTokensFullDelta:       (*server).semanticTokensDelta,
+	protocol.MethodSemanticTokensRange:           (*server).semanticTokensRange,
+	protocol.MethodTextDocumentFormatting:        (*server).formatting,
+	protocol.MethodTextDocumentRangeFormatting:   (*server).rangeFormatting,
+	protocol.MethodTextDocumentOnTypeFormatting:  (*server).onTypeFormatting,
+	protocol.MethodTextDocumentSignatureHelp:     (*server).signatureHelp,
+	protocol.MethodTextDocumentDocumentLink:      (*server).documentLink,
 }
 
 // methodFunc handles one LSP method. params is the raw "params" member (possibly empty).
