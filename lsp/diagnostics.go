@@ -51,6 +51,12 @@ func (s *server) runDiagnosis(ctx context.Context, cancel context.CancelFunc, d 
 			s.log.Error("diagnosis panic", "uri", snap.URI, "version", snap.Version, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
 	}()
+	select {
+	case d.run <- struct{}{}:
+		defer func() { <-d.run }()
+	case <-ctx.Done():
+		return // a newer version arrived while an older run was still busy
+	}
 	if ctx.Err() != nil {
 		return
 	}
@@ -101,7 +107,7 @@ func (s *server) findings(ctx context.Context, snap *snapshot) []analysis.Findin
 		}
 		out = append(out, e)
 	}
-	out = append(out, s.ruleFindings(ctx, f, settings)...)
+	out = append(out, s.ruleFindings(ctx, snap)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Range.Start.Before(out[j].Range.Start) })
 	return out
 }

@@ -220,8 +220,8 @@ func TestSettings(t *testing.T) {
 	t.Run("rule off", func(t *testing.T) {
 		env := lsptest.New(t, lsptest.WithSettings(map[string]any{"rules": map[string]string{"UnknownInstruction": "off"}}))
 		env.Open(uri, text)
-		if d := env.Diagnostics(uri); len(d) != 0 {
-			t.Errorf("diagnostics = %+v, want none with the rule off", d)
+		if d := find(env.Diagnostics(uri), "UnknownInstruction"); d != nil {
+			t.Errorf("diagnostic %+v, want none with the rule off", d)
 		}
 	})
 	t.Run("initializationOptions and pushed configuration", func(t *testing.T) {
@@ -254,4 +254,49 @@ func TestSettings(t *testing.T) {
 			return strings.Contains(string(raw), "loud")
 		})
 	})
+}
+
+func TestRuleDiagnosticsAndQuickFix(t *testing.T) {
+	env := lsptest.New(t)
+	const text = "FROM alpine:3.20\nMAINTAINER someone@example.com\nCMD [\"sh\"]\n"
+	env.Open(uri, text)
+	diags := env.Diagnostics(uri)
+	d := find(diags, "MaintainerDeprecated")
+	if d == nil {
+		t.Fatalf("diagnostics = %+v, want MaintainerDeprecated", diags)
+	}
+	if d.CodeDescription == nil || d.CodeDescription.Href == "" {
+		t.Errorf("MaintainerDeprecated has no codeDescription: %+v", d)
+	}
+	actions := env.CodeActions(uri, d.Range, []protocol.Diagnostic{*d})
+	var fix, ignore *protocol.CodeAction
+	for i := range actions {
+		switch {
+		case strings.HasPrefix(actions[i].Title, "Ignore MaintainerDeprecated"):
+			ignore = &actions[i]
+		case actions[i].Edit != nil && fix == nil:
+			fix = &actions[i]
+		}
+	}
+	if fix == nil || ignore == nil {
+		t.Fatalf("actions = %+v, want a quick fix and an ignore action", actions)
+	}
+	got, err := lsptest.ApplyEdit(text, uri, fix.Edit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got, "MAINTAINER") || !strings.Contains(got, "LABEL") {
+		t.Errorf("after %q: %q, want MAINTAINER replaced by a LABEL", fix.Title, got)
+	}
+	// Applying the fix makes the finding go away.
+	env.Change(uri, got)
+	if d := find(env.Diagnostics(uri), "MaintainerDeprecated"); d != nil {
+		t.Errorf("after the fix: %+v still reported", d)
+	}
+	// The ignore comment suppresses it too.
+	ignored, _ := lsptest.ApplyEdit(text, uri, ignore.Edit)
+	env.Change(uri, ignored)
+	if d := find(env.Diagnostics(uri), "MaintainerDeprecated"); d != nil {
+		t.Errorf("with %q: still reported", ignored)
+	}
 }

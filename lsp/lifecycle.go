@@ -80,9 +80,9 @@ func (s *server) initialize(ctx context.Context, params json.RawMessage) (any, e
 	s.state = stateInitializing
 	s.client = caps
 	s.initParams = params
-	s.settings = settings
 	s.initSettings = settings
 	s.mu.Unlock()
+	s.setSettings(settings)
 
 	s.opts.Logger.Info("initialize", "client", client, "version", s.opts.Version)
 	return initializeResult{

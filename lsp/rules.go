@@ -2,15 +2,134 @@ package lsp
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"sync"
 
 	"github.com/layerlens/layerlens/analysis"
+	"github.com/layerlens/layerlens/analysis/rules"
 )
 
-// ruleFindings runs the rule engine over f with the user's settings.
-//
-// TODO(lsp helper, issue 2): the rules engine (package analysis/rules, rules.Check) is being
-// written in parallel; until it compiles this returns no findings and only parse errors are
-// published. Wiring it is this one function.
-func (s *server) ruleFindings(ctx context.Context, f *analysis.File, st Settings) []analysis.Finding {
-	return nil
+// parseRules are the names of the parser's findings. They are not rules of the engine: their
+// settings are applied by findings (diagnostics.go) and must not reach rules.Config, which
+// rejects unknown names.
+var parseRules = map[string]bool{
+	analysis.RuleParseError:             true,
+	analysis.RuleUnknownInstruction:     true,
+	analysis.RuleUnknownFlag:            true,
+	analysis.RuleInvalidFlag:            true,
+	analysis.RuleMissingArgument:        true,
+	analysis.RuleUnterminatedHeredoc:    true,
+	analysis.RuleInvalidEscapeDirective: true,
+	analysis.RuleInstructionBeforeFrom:  true,
+}
+
+// ruleFindings runs the rules engine over the snapshot. The configuration is the project's
+// .layerlens.yaml (found from the document's directory, for file: URIs) with the editor
+// settings layered on top: a rule the editor configures uses the editor's setting, and the
+// trusted registries of both apply. A .dockerignore next to the Dockerfile is passed to the
+// rules when it exists (otherwise "unknown": the build context may be elsewhere).
+func (s *server) ruleFindings(ctx context.Context, snap *snapshot) []analysis.Finding {
+	s.mu.Lock()
+	cfg := s.rulesCfg
+	s.mu.Unlock()
+	opts := rules.Options{Config: cfg}
+	if path := filePath(snap.URI); path != "" {
+		dir := filepath.Dir(path)
+		proj, cfgPath, err := rules.LoadConfig(dir)
+		if err != nil {
+			s.warnOnce("config:"+dir, "invalid project configuration; using the editor settings only", "err", err)
+		} else if proj != nil {
+			s.opts.Logger.Debug("project configuration", "path", cfgPath)
+			opts.Config = mergeConfig(proj, cfg)
+		}
+		if di, err := rules.ReadDockerIgnore(path, dir); err == nil && di != nil && di.Exists {
+			opts.DockerIgnore = di
+		}
+	}
+	return rules.Check(snap.File(), opts)
+}
+
+// rulesConfig converts the editor settings into a rules.Config, dropping (and reporting)
+// entries the engine does not accept so that one typo does not discard the rest.
+func rulesConfig(st Settings) (*rules.Config, []string) {
+	ruleSettings := map[string]string{}
+	for name, v := range st.Rules {
+		if !parseRules[name] {
+			ruleSettings[name] = v
+		}
+	}
+	build := func(rs map[string]string) (*rules.Config, error) {
+		data, err := json.Marshal(map[string]any{"rules": rs, "trustedRegistries": st.TrustedRegistries})
+		if err != nil {
+			return nil, fmt.Errorf("encoding settings: %w", err)
+		}
+		return rules.ConfigFromJSON(data)
+	}
+	cfg, err := build(ruleSettings)
+	if err == nil {
+		return cfg, nil
+	}
+	// Keep every entry that is valid on its own.
+	var problems []string
+	good := map[string]string{}
+	for name, v := range ruleSettings {
+		if _, err := build(map[string]string{name: v}); err != nil {
+			problems = append(problems, fmt.Sprintf("rules.%s: %v", name, err))
+			continue
+		}
+		good[name] = v
+	}
+	sort.Strings(problems)
+	cfg, err = build(good)
+	if err != nil {
+		return nil, append(problems, err.Error())
+	}
+	return cfg, problems
+}
+
+// mergeConfig layers the editor's configuration over the project's.
+func mergeConfig(project, editor *rules.Config) *rules.Config {
+	if editor == nil {
+		return project
+	}
+	out := &rules.Config{Rules: map[string]rules.RuleSetting{}}
+	for k, v := range project.Rules {
+		out.Rules[k] = v
+	}
+	for k, v := range editor.Rules {
+		out.Rules[k] = v
+	}
+	seen := map[string]bool{}
+	for _, r := range append(append([]string{}, project.TrustedRegistries...), editor.TrustedRegistries...) {
+		if !seen[r] {
+			seen[r] = true
+			out.TrustedRegistries = append(out.TrustedRegistries, r)
+		}
+	}
+	return out
+}
+
+// filePath returns the local path of a file: URI, or "" for other schemes (untitled:, ...).
+func filePath(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" || u.Path == "" {
+		return ""
+	}
+	return filepath.FromSlash(u.Path)
+}
+
+// warned remembers the warnings already logged, so a broken project configuration is reported
+// once per distinct message rather than on every keystroke.
+var warned sync.Map
+
+func (s *server) warnOnce(key, msg string, args ...any) {
+	k := key + "\x00" + fmt.Sprint(args...)
+	if _, loaded := warned.LoadOrStore(k, true); loaded {
+		return
+	}
+	s.log.Warn(msg, args...)
 }

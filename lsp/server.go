@@ -32,6 +32,8 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+
+	"github.com/layerlens/layerlens/analysis/rules"
 )
 
 // Options configures Serve.
@@ -48,12 +50,32 @@ type Options struct {
 }
 
 // ImageService is the server's view of the base-image engine (package baseimage). It is
-// declared here, small, so that tests can pass a fake; cmd/layerlens wires the real one.
-// Issue 5 grows it (review results, progress events); today the server only needs to know
-// whether image review is available.
+// declared here, small, so that tests can pass a fake; [NewImageService] is the real one
+// (images_service.go), which cmd/layerlens wires in. References are normalised
+// ("docker.io/library/alpine:3.20", possibly with "@sha256:..."), platforms are os/arch[/variant].
+// Every method but Digest returns at once: handlers call them.
 type ImageService interface {
 	// Name identifies the implementation in logs.
 	Name() string
+	// Configure applies the user's image settings (sources, offline, platform, ...). It is
+	// called before Submit whenever the settings change.
+	Configure(cfg ImageConfig)
+	// Submit asks for a review of ref for platform unless one is queued, running or done. For
+	// a reference pinned with a tag (name:tag@sha256:...) it also looks up where the tag points
+	// now (ImageStatus.TagDigest).
+	Submit(ref, platform string)
+	// Cancel stops a queued or running review nobody needs any more.
+	Cancel(ref, platform string)
+	// Refresh starts a new review of ref that bypasses the tag TTL (layerlens.reviewImage).
+	Refresh(ref, platform string)
+	// Get returns what is known about the review of ref for platform.
+	Get(ref, platform string) ImageStatus
+	// Subscribe registers fn for review events and returns the function that unregisters it.
+	// fn is called from background goroutines and must not block.
+	Subscribe(fn func(ImageEvent)) (unsubscribe func())
+	// Digest returns the pin digest of ref (the index digest for a multi-platform tag). It may
+	// make a registry call: call it from background work only, never from a handler.
+	Digest(ctx context.Context, ref string, refresh bool) (string, error)
 }
 
 // ErrExitWithoutShutdown is returned by Serve when the client sent "exit" (or closed the
@@ -87,6 +109,8 @@ type server struct {
 	exited   bool
 	docs     map[string]*document // open documents by URI string
 	settings Settings
+	// rulesCfg is the rules configuration derived from settings (see setSettings).
+	rulesCfg *rules.Config
 	// initSettings are the settings from initializationOptions: the base that a null answer to
 	// workspace/configuration falls back to.
 	initSettings Settings
@@ -110,13 +134,13 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s := &server{
-		opts:     opts,
-		ctx:      sctx,
-		cancel:   cancel,
-		exitCh:   make(chan struct{}),
-		docs:     map[string]*document{},
-		settings: DefaultSettings(),
+		opts:   opts,
+		ctx:    sctx,
+		cancel: cancel,
+		exitCh: make(chan struct{}),
+		docs:   map[string]*document{},
 	}
+	s.settings = DefaultSettings()
 	s.initSettings = s.settings
 	stream := newStream(rwc, opts.Logger)
 	s.conn = jsonrpc2.NewConn(stream)

@@ -178,9 +178,7 @@ func (s *server) fetchSettings(ctx context.Context) {
 			s.log.Warn("invalid settings", "err", perr)
 		}
 	}
-	s.mu.Lock()
-	s.settings = st
-	s.mu.Unlock()
+	s.setSettings(st)
 }
 
 func (s *server) didChangeConfiguration(ctx context.Context, params json.RawMessage) (any, error) {
@@ -205,12 +203,22 @@ func (s *server) didChangeConfiguration(ctx context.Context, params json.RawMess
 		if len(bytes.TrimSpace(p.Settings)) == 0 || string(bytes.TrimSpace(p.Settings)) == "null" {
 			st = s.initSettingsCopy()
 		}
-		s.mu.Lock()
-		s.settings = st
-		s.mu.Unlock()
+		s.setSettings(st)
 	}
 	s.rediagnoseAll()
 	return nil, nil
+}
+
+// setSettings installs new settings and the rules configuration derived from them.
+func (s *server) setSettings(st Settings) {
+	cfg, problems := rulesConfig(st)
+	for _, p := range problems {
+		s.log.Warn("invalid rule setting", "problem", p)
+	}
+	s.mu.Lock()
+	s.settings = st
+	s.rulesCfg = cfg
+	s.mu.Unlock()
 }
 
 func (s *server) initSettingsCopy() Settings {

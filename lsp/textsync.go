@@ -15,6 +15,10 @@ type document struct {
 	// cancel stops the diagnosis of the previous snapshot; guarded by server.mu.
 	cancel context.CancelFunc
 
+	// run admits one diagnosis of this document at a time. Rules cannot be interrupted, so
+	// rather than letting every keystroke start a full run, a newer run waits for the older
+	// (already cancelled) one, and runs cancelled while waiting never start.
+	run chan struct{}
 	// pub serialises publishing for this document and guards published.
 	pub       chan struct{}
 	published publishState
@@ -60,7 +64,7 @@ func (s *server) didOpen(ctx context.Context, params json.RawMessage) (any, erro
 	s.mu.Lock()
 	d := s.docs[snap.URI]
 	if d == nil {
-		d = &document{pub: make(chan struct{}, 1)}
+		d = &document{run: make(chan struct{}, 1), pub: make(chan struct{}, 1)}
 		s.docs[snap.URI] = d
 	}
 	d.snap = snap
