@@ -71,6 +71,16 @@ func Parse(text string) *File {
 // updated in place); nil means all of them were.
 func (f *File) assemble(fresh []bool) {
 	f.Stages = nil
+	nFrom := 0
+	for _, ins := range f.Instructions {
+		if ins.Cmd == "FROM" {
+			nFrom++
+		}
+	}
+	if nFrom > 0 {
+		f.Stages = make([]*Stage, 0, nFrom)
+	}
+	backing := make([]Stage, nFrom) // one allocation for all stages
 	errs := slices.Clone(f.headerErrs)
 	stage := -1
 	var cur *Stage
@@ -80,7 +90,8 @@ func (f *File) assemble(fresh []bool) {
 				f.closeStage(cur, i)
 			}
 			stage++
-			cur = psNewStage(stage, ins, i)
+			cur = &backing[stage]
+			psInitStage(cur, stage, ins, i)
 			f.Stages = append(f.Stages, cur)
 		}
 		if ins.Stage != stage || (ins.Sub != nil && ins.Sub.Stage != stage) {
@@ -130,8 +141,8 @@ func psSetStage(ins *Instruction, stage int) {
 	}
 }
 
-func psNewStage(index int, from *Instruction, first int) *Stage {
-	st := &Stage{Index: index, From: from, first: first}
+func psInitStage(st *Stage, index int, from *Instruction, first int) {
+	*st = Stage{Index: index, From: from, first: first}
 	args := from.Args
 	if len(args) > 0 {
 		st.BaseImage, st.BaseRange = args[0].Value, args[0].Range
@@ -142,7 +153,6 @@ func psNewStage(index int, from *Instruction, first int) *Stage {
 	if fl := from.Flag("platform"); fl != nil {
 		st.Platform, st.PlatformRange = fl.Value, fl.ValueRange
 	}
-	return st
 }
 
 func (f *File) closeStage(st *Stage, end int) {

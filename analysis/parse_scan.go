@@ -510,6 +510,9 @@ func psHeredocs(line string) ([]parser.Heredoc, error) {
 func psHeredocSpans(line string, want int) [][2]int {
 	var spans [][2]int
 	for _, w := range psLexWords(line, 0, len(line), '\\') {
+		if !strings.Contains(line[w[0]:w[1]], "<<") {
+			continue
+		}
 		if h, err := parser.ParseHeredoc(line[w[0]:w[1]]); err == nil && h != nil {
 			spans = append(spans, w)
 		}
