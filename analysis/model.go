@@ -171,7 +171,10 @@ type Instruction struct {
 	Flags        []*Flag
 	// Args are the arguments after the flags. In exec (JSON) form, each array element is one Arg
 	// with its value decoded; in shell form, Args are the whitespace-separated words with quotes
-	// kept as typed (use Shell for the command text).
+	// kept as typed (use Shell for the command text). FROM, EXPOSE and the shell form of
+	// COPY/ADD/VOLUME split on white space only, as BuildKit does (quotes do not group); the
+	// others split into quote-aware words. HEALTHCHECK's first Arg is its type (CMD or NONE).
+	// ONBUILD has no Args: see Sub.
 	Args []*Arg
 	// JSON reports exec form (a valid JSON array of strings).
 	JSON bool
@@ -180,7 +183,7 @@ type Instruction struct {
 	// source. Empty for exec form.
 	Shell      string
 	ShellRange Range
-	// Heredocs are the here-documents this instruction opens, in order.
+	// Heredocs are the here-documents this instruction opens, in order (for ONBUILD, on Sub).
 	Heredocs []*Heredoc
 	// Stage is the index in File.Stages of the stage this instruction belongs to, or -1 for
 	// instructions before the first FROM.
@@ -211,9 +214,11 @@ type Arg struct {
 
 // Heredoc is a here-document opened by "<<NAME" (or "<<-NAME", "<<'NAME'").
 type Heredoc struct {
-	Name      string
-	Expand    bool // false when the name was quoted
-	Chomp     bool // "<<-": leading tabs stripped
+	Name   string
+	Expand bool // false when the name was quoted
+	Chomp  bool // "<<-": leading tabs stripped
+	// Body is the body lines as BuildKit reads them: each with its line ending, tabs not yet
+	// stripped for Chomp.
 	Body      string
 	NameRange Range // the "<<NAME" token in the instruction line
 	BodyRange Range // the body lines (may be empty)
