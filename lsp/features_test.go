@@ -57,6 +57,15 @@ func TestHoverKeywordFlagDirective(t *testing.T) {
 	if h == nil || !strings.Contains(h.Contents.Value, "syntax") {
 		t.Errorf("hover on the syntax directive = %+v, want its docs", h)
 	}
+	// In a flag's value, a stage name is hovered as a name (varhover.go), the flag name as a flag.
+	h = env.Hover(uri, env.At(uri, "--from=bu|ild"))
+	if want := env.Match(uri, `--from=(build)`); h == nil || h.Range == nil || *h.Range != want {
+		t.Errorf("hover on the stage name in --from = %+v, want range %v", h, want)
+	}
+	h = env.Hover(uri, env.At(uri, "--fr|om=build"))
+	if h == nil || !strings.Contains(h.Contents.Value, "--from") {
+		t.Errorf("hover on --from = %+v, want the flag docs", h)
+	}
 	// Nothing to say inside a shell command argument.
 	if h := env.Hover(uri, env.At(uri, "./cmd/a|pp")); h != nil {
 		t.Errorf("hover inside RUN arguments = %+v, want null", h)

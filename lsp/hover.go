@@ -105,18 +105,25 @@ func (s *server) hover(ctx context.Context, params json.RawMessage) (any, error)
 	pos := snap.Mapper.Pos(p.Position)
 	tok := tokenAt(f, pos)
 	var md string
+	rng := tok.rng
 	switch tok.kind {
 	case tokKeyword:
 		md = keywordHover(tok.ins)
-	case tokFlag:
-		md = flagHover(tok.ins, tok.flag)
 	case tokDirective:
 		md = directiveHover(tok.directive)
+	default:
+		// Names first (variables, stage names, heredoc names: varhover.go), also inside a
+		// flag's value (COPY --from=build); then the flag's own documentation.
+		if smd, srng, ok := s.hoverSymbol(snap, pos); ok {
+			md, rng = smd, srng
+		} else if tok.kind == tokFlag {
+			md = flagHover(tok.ins, tok.flag)
+		}
 	}
 	if md == "" {
 		return nil, nil
 	}
-	r := snap.Mapper.Range(tok.rng)
+	r := snap.Mapper.Range(rng)
 	return &protocol.Hover{
 		Contents: protocol.MarkupContent{Kind: protocol.Markdown, Value: md},
 		Range:    &r,
