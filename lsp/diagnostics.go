@@ -108,6 +108,7 @@ func (s *server) findings(ctx context.Context, snap *snapshot) []analysis.Findin
 		out = append(out, e)
 	}
 	out = append(out, s.ruleFindings(ctx, snap)...)
+	out = append(out, s.imageFindings(snap, settings, out)...) // base images: images.go
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Range.Start.Before(out[j].Range.Start) })
 	return out
 }

@@ -118,6 +118,10 @@ type server struct {
 	// initParams is the raw initialize request, for features that need client capabilities
 	// clientCaps does not decode.
 	initParams json.RawMessage
+
+	// img is the base-image review state (images.go), made on first use by imgOnce.
+	imgOnce sync.Once
+	img     *imageState
 }
 
 // Serve runs the language server on rwc until the client sends "exit", the connection closes,
