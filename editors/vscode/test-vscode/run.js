@@ -132,8 +132,11 @@ function vsixTest(/** @type {string} */ vsix) {
     const list = cli(['--extensions-dir', dir, '--list-extensions', '--show-versions']);
     const version = require('../package.json').version;
     if (!list.includes(`layerlens.layerlens@${version}`)) throw new Error(`installed extensions: ${list}`);
-    const server = path.join(dir, `layerlens.layerlens-${version}-linux-x64`, 'bin', 'layerlens');
+    const installed = fs.readdirSync(dir).find((d) => d.startsWith(`layerlens.layerlens-${version}`));
+    if (installed === undefined) throw new Error(`nothing installed in ${dir}: ${fs.readdirSync(dir)}`);
+    const server = path.join(dir, installed, 'bin', 'layerlens');
     if (/linux-x64/.test(vsix)) {
+      // The executable bit must survive packaging and installation.
       fs.accessSync(server, fs.constants.X_OK);
       log(`installed ${path.basename(vsix)}: ${list.trim()}, ${server} is executable`);
     } else {
