@@ -111,11 +111,21 @@ func (s *server) hover(ctx context.Context, params json.RawMessage) (any, error)
 		md = keywordHover(tok.ins)
 	case tokDirective:
 		md = directiveHover(tok.directive)
+	case tokBaseImage:
+		// The base-image review (fromhover.go); a stage name falls back to its symbol hover.
+		if md = s.fromHover(snap, tok.stage); md == "" {
+			md, rng, _ = s.hoverSymbol(snap, pos)
+		}
 	default:
 		// Names first (variables, stage names, heredoc names: varhover.go), also inside a
 		// flag's value (COPY --from=build); then the flag's own documentation.
 		if smd, srng, ok := s.hoverSymbol(snap, pos); ok {
 			md, rng = smd, srng
+			if tok.kind == tokFlag && tok.flag.Name == "from" {
+				if sum := s.copyFromSummary(snap, tok.flag.Value); sum != "" {
+					md += "\n\n---\n\n" + sum
+				}
+			}
 		} else if tok.kind == tokFlag {
 			md = flagHover(tok.ins, tok.flag)
 		}

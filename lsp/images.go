@@ -164,6 +164,8 @@ func (st *imageState) enqueue(ev ImageEvent) {
 	case baseimage.EventDone, baseimage.EventFailed:
 		e := ev
 		pe.final, pe.changed = &e, true
+	default: // eventTagKnown and anything new: the facts changed
+		pe.changed = true
 	}
 	st.mu.Unlock()
 	select {
