@@ -165,10 +165,11 @@ func (w *walker) sniff(p, base string, exec bool, b []byte) {
 	if bytes.Contains(b, []byte("PRIVATE KEY-----")) && bytes.Contains(b, []byte("-----BEGIN")) {
 		w.add("LayerPrivateKey", sevError, p, fmt.Sprintf("%s holds a private key; it stays in the layer even if a later step deletes it", p))
 	}
-	if reAWSKey.Match(b) || bytes.Contains(b, []byte("aws_secret_access_key")) {
+	// Cheap literal scans guard the regular expressions, which are slow on binaries.
+	if ((bytes.Contains(b, []byte("AKIA")) || bytes.Contains(b, []byte("ASIA"))) && reAWSKey.Match(b)) || bytes.Contains(b, []byte("aws_secret_access_key")) {
 		w.add("LayerCredentials", sevError, p, fmt.Sprintf("%s holds AWS credentials", p))
 	}
-	if reGitHub.Match(b) {
+	if hasGitHubPrefix(b) && reGitHub.Match(b) {
 		w.add("LayerCredentials", sevError, p, fmt.Sprintf("%s holds a GitHub token", p))
 	}
 	switch base {
@@ -210,6 +211,17 @@ func (w *walker) sniff(p, base string, exec bool, b []byte) {
 	if base == "config.json" && bytes.Contains(b, []byte("\"pools\"")) && (bytes.Contains(b, []byte("\"algo\"")) || bytes.Contains(b, []byte("\"coin\""))) {
 		w.add("LayerMiner", sevError, p, fmt.Sprintf("%s looks like a miner configuration (pools, algo)", p))
 	}
+}
+
+var githubPrefixes = [][]byte{[]byte("ghp_"), []byte("gho_"), []byte("ghs_"), []byte("ghu_"), []byte("ghr_"), []byte("github_pat_")}
+
+func hasGitHubPrefix(b []byte) bool {
+	for _, p := range githubPrefixes {
+		if bytes.Contains(b, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // hiddenComponent returns the first unexpected dot directory of dir ("" if none).

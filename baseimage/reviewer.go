@@ -267,8 +267,9 @@ func (rv *Reviewer) config(ctx context.Context, r *resolved, d v1.Descriptor) ([
 			}
 			continue
 		}
-		b, err := io.ReadAll(io.LimitReader(newVerifyReader(rc, digest, d.Size), rv.opts.budget.MaxConfigSize+1))
-		rc.Close()
+		vr := newVerifyReader(rc, digest, d.Size)
+		b, err := io.ReadAll(io.LimitReader(vr, rv.opts.budget.MaxConfigSize+1))
+		vr.Close()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", s, explain(err)))
 			continue
@@ -309,6 +310,15 @@ func (rv *Reviewer) Review(parent context.Context, ref, platform string, progres
 	if err != nil {
 		return nil, err
 	}
+	return rv.review(ctx, parent, res, want, platSource, progress)
+}
+
+// review is Review once the reference is resolved to a pin digest and sources.
+func (rv *Reviewer) review(ctx, parent context.Context, res *resolved, want v1.Platform, platSource string, progress func(Progress)) (*Report, error) {
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	norm := res.ref
 	rep := &Report{Ref: norm, Source: res.via, Digest: res.digest, Platform: platformString(want), PlatformSource: platSource}
 
 	// Walk down from the pin digest to the platform's image manifest.
@@ -468,7 +478,7 @@ func (rv *Reviewer) streamLayer(ctx context.Context, r *resolved, d v1.Descripto
 				err = fmt.Errorf("blob digest mismatch (corrupted or tampered download): %w", derr)
 			}
 		}
-		rc.Close()
+		vr.Close()
 		if err != nil {
 			if sent > 0 {
 				onBytes(-sent)

@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -207,23 +207,59 @@ func (rv *Reviewer) parseRepo(ref string) (repo name.Repository, tag, digest str
 }
 
 // verifyReader checks size and digest while a blob streams: it fails on more bytes than the
-// descriptor declared and, at the end, on a digest mismatch.
+// descriptor declared and, at the end, on a digest mismatch. The SHA-256 runs in its own
+// goroutine on copies of the bytes read, so hashing overlaps decompression instead of adding
+// to it. Close must be called.
 type verifyReader struct {
 	r      io.Reader
-	h      hash.Hash
 	want   string
 	size   int64 // declared; -1 unknown
 	n      int64
 	closer io.Closer
+
+	chunks chan []byte // to the hashing goroutine; nil until the first Read
+	sum    chan string
+	closed bool
+	final  error // io.EOF or the mismatch, returned by every Read after the end
 }
 
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
 func newVerifyReader(rc io.ReadCloser, digest string, size int64) *verifyReader {
-	return &verifyReader{r: rc, h: sha256.New(), want: digest, size: size, closer: rc}
+	return &verifyReader{r: rc, want: digest, size: size, closer: rc}
+}
+
+func (v *verifyReader) start() {
+	v.chunks = make(chan []byte, 16)
+	v.sum = make(chan string, 1)
+	go func(chunks <-chan []byte, sum chan<- string) {
+		h := sha256.New()
+		for c := range chunks {
+			h.Write(c)
+			c = c[:0]
+			chunkPool.Put(&c)
+		}
+		sum <- "sha256:" + hex.EncodeToString(h.Sum(nil))
+	}(v.chunks, v.sum)
 }
 
 func (v *verifyReader) Read(p []byte) (int, error) {
+	if v.final != nil {
+		return 0, v.final
+	}
+	if v.closed {
+		return 0, errors.New("read after close")
+	}
+	if v.chunks == nil {
+		v.start()
+	}
 	n, err := v.r.Read(p)
-	v.h.Write(p[:n])
+	for rest := p[:n]; len(rest) > 0; {
+		bp := chunkPool.Get().(*[]byte)
+		k := min(len(rest), cap(*bp))
+		v.chunks <- append((*bp)[:0], rest[:k]...)
+		rest = rest[k:]
+	}
 	v.n += int64(n)
 	if v.size >= 0 && v.n > v.size {
 		return n, fmt.Errorf("blob %s is longer than its declared %d bytes", shortDigest(v.want), v.size)
@@ -232,14 +268,26 @@ func (v *verifyReader) Read(p []byte) (int, error) {
 		if v.size >= 0 && v.n != v.size {
 			return n, fmt.Errorf("blob %s truncated: %d of %d bytes: %w", shortDigest(v.want), v.n, v.size, io.ErrUnexpectedEOF)
 		}
-		if got := "sha256:" + hex.EncodeToString(v.h.Sum(nil)); got != v.want {
-			return n, fmt.Errorf("blob digest mismatch: got %s, want %s", shortDigest(got), shortDigest(v.want))
+		v.closed = true
+		close(v.chunks)
+		v.final = io.EOF
+		if got := <-v.sum; got != v.want {
+			v.final = fmt.Errorf("blob digest mismatch: got %s, want %s", shortDigest(got), shortDigest(v.want))
 		}
+		return n, v.final
 	}
 	return n, err
 }
 
-func (v *verifyReader) Close() error { return v.closer.Close() }
+// Close stops the hashing goroutine and closes the blob.
+func (v *verifyReader) Close() error {
+	if !v.closed && v.chunks != nil {
+		close(v.chunks)
+		<-v.sum
+	}
+	v.closed = true
+	return v.closer.Close()
+}
 
 func shortDigest(d string) string {
 	if i := strings.IndexByte(d, ':'); i >= 0 && len(d) > i+13 {

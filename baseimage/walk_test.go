@@ -298,7 +298,9 @@ func TestVerifyReader(t *testing.T) {
 		"truncated": {good, int64(len(body)) + 10, "truncated"},
 		"too long":  {good, 3, "longer than"},
 	} {
-		_, err := io.ReadAll(newVerifyReader(io.NopCloser(bytes.NewReader(body)), tc.digest, tc.size))
+		vr := newVerifyReader(io.NopCloser(bytes.NewReader(body)), tc.digest, tc.size)
+		_, err := io.ReadAll(vr)
+		vr.Close()
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%s: err = %v, want %q", name, err, tc.want)
 		}
