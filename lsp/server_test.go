@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -223,9 +224,16 @@ func TestExitWithoutShutdown(t *testing.T) {
 }
 
 func TestHugeFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10 MB document")
+	}
+	size := 10 << 20
+	if raceEnabled {
+		size = 1 << 20
+	}
 	var b strings.Builder
 	b.WriteString("FROM alpine\n")
-	for b.Len() < 10<<20 {
+	for b.Len() < size {
 		b.WriteString("RUN echo 'a fairly long line of shell to make a ten megabyte Dockerfile'\n")
 	}
 	b.WriteString("OOPS x\n")
@@ -235,7 +243,7 @@ func TestHugeFile(t *testing.T) {
 	for _, r := range rules.All {
 		off[r.Name] = "off"
 	}
-	env := lsptest.New(t, lsptest.WithSettings(map[string]any{"rules": off}))
+	env := lsptest.New(t, lsptest.WithSettings(map[string]any{"rules": off}), lsptest.WithTimeout(2*time.Minute))
 	env.Open(uri, b.String())
 	d := find(env.Diagnostics(uri), "UnknownInstruction")
 	if d == nil || d.Range != env.RangeOf(uri, "OOPS") {
