@@ -254,8 +254,8 @@ func (e *semEmitter) instruction(in *Instruction) {
 	}
 	for _, h := range in.Heredocs {
 		e.add(h.NameRange, SemOperator, 0)
-		if !h.EndRange.IsZero() {
-			e.add(h.EndRange, SemOperator, 0)
+		if r := heredocNameRange(e.f, h.EndRange, h.Name); !r.IsZero() {
+			e.add(r, SemOperator, 0)
 		}
 	}
 }
