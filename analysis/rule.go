@@ -49,7 +49,8 @@ type Pass struct {
 	DockerIgnore *DockerIgnore
 	Config       *Settings
 	// Memo holds helper results shared by the rules of one run (parsed shell scripts and the
-	// like), keyed by a name of the helper's choosing. Rules must treat the values as read-only.
+	// like), keyed by a name of the helper's choosing; nil disables memoisation. Rules must
+	// treat the values as read-only.
 	Memo map[string]any
 
 	report func(Finding)
@@ -57,7 +58,7 @@ type Pass struct {
 
 // NewPass returns a pass that hands findings to report.
 func NewPass(rule *Rule, f *File, report func(Finding)) *Pass {
-	return &Pass{Rule: rule, File: f, report: report, Memo: map[string]any{}}
+	return &Pass{Rule: rule, File: f, report: report}
 }
 
 // Report records a finding, filling Rule, Severity and URL from the pass's rule when empty.

@@ -173,8 +173,10 @@ func keyValues(in *analysis.Instruction) []keyValue {
 type runScript struct {
 	Inst   *analysis.Instruction
 	Script *shellcmd.Script
-	// offs maps offsets of Script.Src to offsets of the Dockerfile text.
+	// offs maps offsets of Script.Src to offsets of the Dockerfile text; for shell form it is
+	// computed on first use (most scripts report nothing).
 	offs []int
+	lazy func() []int
 }
 
 // Range converts a script offset range to a source range.
@@ -183,6 +185,9 @@ func (r *runScript) Range(f *analysis.File, start, end int) analysis.Range {
 }
 
 func (r *runScript) srcOff(o int) int {
+	if r.offs == nil && r.lazy != nil {
+		r.offs = r.lazy()
+	}
 	if len(r.offs) == 0 {
 		return 0
 	}
@@ -286,8 +291,7 @@ func parseRun(f *analysis.File, in *analysis.Instruction) *runScript {
 		return &runScript{Inst: in, Script: shellcmd.Parse(b.String()), offs: offs}
 	}
 	src := in.Shell
-	offs := mapShell(f, in)
-	rs := &runScript{Inst: in, offs: offs}
+	rs := &runScript{Inst: in}
 	trimmed := strings.TrimSpace(src)
 	if len(in.Heredocs) > 0 && (strings.HasPrefix(trimmed, "<<") || startsWithShell(trimmed)) {
 		// "RUN <<EOF" runs the body as the script; "RUN bash <<EOF" feeds it to a shell. Join
@@ -297,7 +301,7 @@ func parseRun(f *analysis.File, in *analysis.Instruction) *runScript {
 		var m []int
 		if !strings.HasPrefix(trimmed, "<<") {
 			b.WriteString(src)
-			m = append(m, offs[:len(src)]...)
+			m = append(m, mapShell(f, in)[:len(src)]...)
 		}
 		for _, h := range in.Heredocs {
 			start := posOffset(f, h.BodyRange.Start)
@@ -317,6 +321,7 @@ func parseRun(f *analysis.File, in *analysis.Instruction) *runScript {
 		return rs
 	}
 	rs.Script = shellcmd.Parse(src)
+	rs.lazy = func() []int { return mapShell(f, in) }
 	return rs
 }
 
@@ -496,8 +501,19 @@ type installCmd struct {
 	Pkgs    []shellcmd.Word
 }
 
-// packageInstalls finds the package installations of a script.
+// packageInstalls finds the package installations of a script (memoised on the script).
 func packageInstalls(s *shellcmd.Script) []installCmd {
+	if v, ok := s.Memo["installs"].([]installCmd); ok {
+		return v
+	}
+	out := findInstalls(s)
+	if s.Memo != nil {
+		s.Memo["installs"] = out
+	}
+	return out
+}
+
+func findInstalls(s *shellcmd.Script) []installCmd {
 	var out []installCmd
 	for _, c := range s.Commands {
 		name := c.Name

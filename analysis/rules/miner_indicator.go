@@ -2,20 +2,52 @@ package rules
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/layerlens/layerlens/analysis"
 )
 
-// minerPatterns are cryptominer indicators (I1-I4 of RULES.md).
+// minerPatterns are cryptominer indicators (I1-I4 of RULES.md). Patterns match the lower-cased
+// text, and each runs only when one of its needles occurs (regular expressions over long RUN
+// lines are the expensive part of a check).
 var minerPatterns = []struct {
-	what string
-	re   *regexp.Regexp
+	what    string
+	needles []string
+	re      *regexp.Regexp
 }{
-	{"a cryptominer program", regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9_])(xmrig|xmr-stak|ccminer|cpuminer(?:-multi|-opt)?|minerd|cgminer|bfgminer|ethminer|nbminer|phoenixminer|lolminer|nanominer|srbminer(?:-multi)?|teamredminer|gminer|t-rex|kinsing|kdevtmpfsi)(?:[^A-Za-z0-9_]|$)`)},
-	{"a mining pool URL", regexp.MustCompile(`(?i)stratum2?\+(?:tcp|ssl|tls)://`)},
-	{"a mining pool host", regexp.MustCompile(`(?i)[a-z0-9.-]*(?:nanopool\.org|supportxmr\.com|minexmr\.com|c3pool\.(?:com|org)|moneroocean\.stream|hashvault\.pro|2miners\.com|f2pool\.com|ethermine\.org|herominers\.com|unmineable\.com|xmrpool\.eu|minergate\.com|nicehash\.com|monerohash\.com|pool\.hashvault|xmr\.pool\.)`)},
-	{"miner tuning options", regexp.MustCompile(`(?:--donate-level|--cpu-priority|--max-cpu-usage|--randomx-1gb-pages|\bwrmsr\b|modprobe\s+msr\b|vm\.nr_hugepages)`)},
-	{"a Monero wallet address", regexp.MustCompile(`(?:^|[^A-Za-z0-9])(4[0-9AB][1-9A-HJ-NP-Za-km-z]{93})(?:[^A-Za-z0-9]|$)`)},
+	{"a cryptominer program", []string{"xmr", "miner", "t-rex", "kinsing", "kdevtmpfsi"},
+		regexp.MustCompile(`(?:^|[^a-z0-9_])(xmrig|xmr-stak|ccminer|cpuminer(?:-multi|-opt)?|minerd|cgminer|bfgminer|ethminer|nbminer|phoenixminer|lolminer|nanominer|srbminer(?:-multi)?|teamredminer|gminer|t-rex|kinsing|kdevtmpfsi)(?:[^a-z0-9_]|$)`)},
+	{"a mining pool URL", []string{"stratum"}, regexp.MustCompile(`stratum2?\+(?:tcp|ssl|tls)://`)},
+	{"a mining pool host", []string{"nanopool", "c3pool", "f2pool", "xmrpool", "xmr.pool", "2miners", "ethermine", "herominers", "unmineable", "minergate", "nicehash", "monerohash", "moneroocean", "hashvault", "minexmr", "supportxmr"},
+		regexp.MustCompile(`(?:nanopool\.org|supportxmr\.com|minexmr\.com|c3pool\.(?:com|org)|moneroocean\.stream|hashvault\.pro|2miners\.com|f2pool\.com|ethermine\.org|herominers\.com|unmineable\.com|xmrpool\.eu|minergate\.com|nicehash\.com|monerohash\.com|xmr\.pool\.)`)},
+	{"miner tuning options", []string{"donate-level", "cpu-priority", "max-cpu-usage", "1gb-pages", "msr", "nr_hugepages"},
+		regexp.MustCompile(`(?:--donate-level|--cpu-priority|--max-cpu-usage|--randomx-1gb-pages|\bwrmsr\b|modprobe\s+msr\b|vm\.nr_hugepages)`)},
+}
+
+// moneroAddress finds standard Monero addresses: 95 base58 characters starting with 4 or 8
+// and a second character in [0-9AB].
+func moneroAddress(text string) [][2]int {
+	var out [][2]int
+	i := 0
+	for i < len(text) {
+		if !isBase58(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && isBase58(text[j]) {
+			j++
+		}
+		if j-i == 95 && (text[i] == '4' || text[i] == '8') && (text[i+1] >= '0' && text[i+1] <= '9' || text[i+1] == 'A' || text[i+1] == 'B') {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+func isBase58(c byte) bool {
+	return c >= '1' && c <= '9' || c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' || c >= 'a' && c <= 'z' && c != 'l'
 }
 
 // MinerIndicator flags cryptominer names, pools, tuning and wallets (row 90).
@@ -32,7 +64,13 @@ var MinerIndicator = &analysis.Rule{
 		f := p.File
 		for _, in := range f.Instructions {
 			start := posOffset(f, in.Range.Start)
+			seen := map[string]bool{}
 			for _, h := range minerHits(rangeText(f, in.Range)) {
+				// One finding per kind of indicator per instruction is enough.
+				if seen[h.kind] {
+					continue
+				}
+				seen[h.kind] = true
 				p.Reportf(analysis.Range{Start: offsetPos(f, start+h.start), End: offsetPos(f, start+h.end)}, "%s", h.msg)
 			}
 		}
@@ -41,14 +79,28 @@ var MinerIndicator = &analysis.Rule{
 
 func minerHits(text string) []textHit {
 	var out []textHit
+	lower := strings.ToLower(text)
 	for _, mp := range minerPatterns {
-		for _, m := range mp.re.FindAllStringSubmatchIndex(text, -1) {
+		found := false
+		for _, n := range mp.needles {
+			if strings.Contains(lower, n) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		for _, m := range mp.re.FindAllStringSubmatchIndex(lower, -1) {
 			s, e := m[0], m[1]
 			if len(m) >= 4 && m[2] >= 0 {
 				s, e = m[2], m[3]
 			}
-			out = append(out, textHit{s, e, "cryptominer indicator: " + mp.what + " (" + text[s:e] + ")"})
+			out = append(out, textHit{s, e, "cryptominer indicator: " + mp.what + " (" + text[s:e] + ")", mp.what})
 		}
+	}
+	for _, m := range moneroAddress(text) {
+		out = append(out, textHit{m[0], m[1], "cryptominer indicator: a Monero wallet address (" + text[m[0]:m[0]+8] + "...)", "wallet"})
 	}
 	return out
 }

@@ -27,15 +27,16 @@ func checkNonInteractive(s *shellcmd.Script, r *shellReporter) {
 		case "yum", "dnf", "microdnf", "tdnf":
 			ok = c.HasFlag("-y", "--assumeyes")
 		case "zypper":
+			// --non-interactive (-n) is global, before the command; -y (--no-confirm) belongs
+			// to install itself, so the fix adds that.
 			ok = c.HasFlag("-n", "--non-interactive", "-y", "--no-confirm")
-			flagText = "-n"
 		default:
 			continue
 		}
 		if ok {
 			continue
 		}
-		h := r.cmd(c, "%s install without %s will stop at a prompt", ic.Manager, flagText)
+		h := r.cmd(c, "%s install without %s will stop at a prompt", ic.Manager, map[bool]string{true: "-n/-y", false: flagText}[ic.Manager == "zypper"])
 		if sub := subWord(c, "install", "in"); sub != nil {
 			h.Fixes = []scriptFix{{Title: "Add " + flagText, Edits: []scriptEdit{{Start: sub.End, End: sub.End, NewText: " " + flagText}}}}
 		}

@@ -101,12 +101,28 @@ func (c *Command) Operands(valued ...string) []Word {
 }
 
 // Sub returns the first operand (the subcommand of "apt-get install", "pip install"), lower-cased.
+// Values of the flags in valued are skipped, as in Operands.
 func (c *Command) Sub(valued ...string) string {
-	ops := c.Operands(valued...)
-	if len(ops) == 0 {
-		return ""
+	for i := 1; i < len(c.Args); i++ {
+		a := c.Args[i].Value
+		if a == "--" {
+			if i+1 < len(c.Args) {
+				return strings.ToLower(c.Args[i+1].Value)
+			}
+			return ""
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			for _, v := range valued {
+				if a == v {
+					i++
+					break
+				}
+			}
+			continue
+		}
+		return strings.ToLower(a)
 	}
-	return strings.ToLower(ops[0].Value)
+	return ""
 }
 
 // Text returns the command's words joined by single spaces.

@@ -72,6 +72,9 @@ type Script struct {
 	// Commands are all simple commands in source order, including those in substitutions,
 	// in "sh -c" strings and in the bodies of here-documents fed to a shell.
 	Commands []*Command
+	// Memo holds results that callers derive from the script and want to compute once (for
+	// example the package installs several rules look at), keyed by a name of their choosing.
+	Memo map[string]any
 	// Err is the parse error, if any; the commands before and around it are still listed (the
 	// parser recovers), and a text that cannot be parsed at all falls back to a simple split on
 	// operators and blanks.
@@ -80,7 +83,7 @@ type Script struct {
 
 // Parse parses src as a bash script.
 func Parse(src string) *Script {
-	s := &Script{Src: src}
+	s := &Script{Src: src, Memo: map[string]any{}}
 	s.parseInto(src, 0, len(src), false)
 	return s
 }

@@ -1,0 +1,238 @@
+package rules
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/layerlens/layerlens/analysis"
+)
+
+// corpusDir is ../shared/corpus relative to the repository root.
+func corpusDir(t testing.TB) string {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST-labelled-examples.tsv")); err != nil {
+		t.Skipf("corpus not found at %s: %v", dir, err)
+	}
+	return dir
+}
+
+// rulesFor returns our rules that correspond to an upstream id (Trivy DS id or BuildKit name).
+func rulesFor(id string) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range All {
+		if r.Name == id || r.Refs.BuildKit == id || contains(r.Refs.Trivy, id) {
+			out[r.Name] = true
+		}
+	}
+	return out
+}
+
+// TestCorpusLabelled checks every labelled example: bad ones are flagged by a rule mapped to
+// their upstream id, good ones are not.
+func TestCorpusLabelled(t *testing.T) {
+	dir := corpusDir(t)
+	f, err := os.Open(filepath.Join(dir, "MANIFEST-labelled-examples.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Scan() // header
+	n := 0
+	mapping := map[string][]string{}
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if len(cols) < 4 {
+			continue
+		}
+		set, path, label, id := cols[0], cols[1], cols[2], cols[3]
+		data, err := os.ReadFile(filepath.Join(dir, set, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := rulesFor(id)
+		if len(want) == 0 {
+			t.Errorf("%s: no rule maps to %s", path, id)
+			continue
+		}
+		for r := range want {
+			if !contains(mapping[id], r) {
+				mapping[id] = append(mapping[id], r)
+			}
+		}
+		opts := Options{}
+		if id == "CopyIgnoredFile" {
+			// The example's .dockerignore is not in the corpus; the BuildKit page describes
+			// one that excludes the tmp directory.
+			opts.DockerIgnore = analysis.ParseDockerIgnore("tmp\n")
+		}
+		var hits []string
+		for _, fd := range Check(analysis.Parse(string(data)), opts) {
+			if want[fd.Rule] {
+				hits = append(hits, fd.Rule+": "+fd.Message)
+			}
+		}
+		switch {
+		case label == "bad" && len(hits) == 0:
+			t.Errorf("%s/%s (bad, %s) is not flagged by %v", set, path, id, keys(want))
+		case label == "good" && len(hits) > 0:
+			t.Errorf("%s/%s (good, %s) is flagged: %v", set, path, id, hits)
+		}
+		n++
+	}
+	if n < 100 {
+		t.Errorf("only %d labelled examples read", n)
+	}
+	var ids []string
+	for id := range mapping {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		sort.Strings(mapping[id])
+		t.Logf("%s -> %s", id, strings.Join(mapping[id], ", "))
+	}
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// corpusFiles lists the Dockerfiles of a corpus set.
+func corpusFiles(t testing.TB, dir, set string) []string {
+	var out []string
+	err := filepath.WalkDir(filepath.Join(dir, set), func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (d.Name() == "Dockerfile" || strings.HasSuffix(d.Name(), ".Dockerfile")) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestCorpusDockerLibrary measures false positives on the official images: no error-level
+// findings and at most one warning per file on average. Run with -v for per-rule counts.
+func TestCorpusDockerLibrary(t *testing.T) {
+	dir := corpusDir(t)
+	counts := map[string]map[analysis.Severity]int{}
+	files, warnings := 0, 0
+	for _, set := range []string{"docker-library-php", "docker-library-python"} {
+		for _, p := range corpusFiles(t, dir, set) {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files++
+			for _, fd := range Check(analysis.Parse(string(data)), Options{}) {
+				if counts[fd.Rule] == nil {
+					counts[fd.Rule] = map[analysis.Severity]int{}
+				}
+				counts[fd.Rule][fd.Severity]++
+				switch fd.Severity {
+				case analysis.SeverityError:
+					t.Errorf("%s: error %s: %s at %v", p, fd.Rule, fd.Message, fd.Range)
+				case analysis.SeverityWarning:
+					warnings++
+				}
+			}
+		}
+	}
+	if files < 900 {
+		t.Errorf("only %d docker-library files", files)
+	}
+	avg := float64(warnings) / float64(files)
+	t.Logf("%d files, %d warnings (%.3f per file)", files, warnings, avg)
+	if avg > 1 {
+		t.Errorf("%.3f warnings per file on average, want <= 1", avg)
+	}
+	var names []string
+	for n := range counts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		t.Logf("%-32s error=%d warning=%d info=%d hint=%d", n, counts[n][analysis.SeverityError], counts[n][analysis.SeverityWarning], counts[n][analysis.SeverityInfo], counts[n][analysis.SeverityHint])
+	}
+}
+
+// BenchmarkCheckCorpus parses and checks every file of the corpus once per iteration.
+func BenchmarkCheckCorpus(b *testing.B) {
+	dir := corpusDir(b)
+	var texts []string
+	for _, set := range []string{"docker-library-php", "docker-library-python", "trivy-checks-examples", "buildkit-rule-examples"} {
+		for _, p := range corpusFiles(b, dir, set) {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			texts = append(texts, string(data))
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	n := 0
+	for b.Loop() {
+		for _, s := range texts {
+			Check(analysis.Parse(s), Options{})
+		}
+		n++
+	}
+	// The machine is shared: report process CPU time per op next to wall time.
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/op")
+	b.ReportMetric(float64(len(texts)), "files/op")
+}
+
+// BenchmarkRulesCorpus measures the rule pass alone (files parsed beforehand).
+func BenchmarkRulesCorpus(b *testing.B) {
+	dir := corpusDir(b)
+	var parsed []*analysis.File
+	for _, set := range []string{"docker-library-php", "docker-library-python", "trivy-checks-examples", "buildkit-rule-examples"} {
+		for _, p := range corpusFiles(b, dir, set) {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			parsed = append(parsed, analysis.Parse(string(data)))
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	n := 0
+	for b.Loop() {
+		for _, f := range parsed {
+			Check(f, Options{})
+		}
+		n++
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/op")
+}
+
+// cpuTime is the process's user+system CPU time in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
