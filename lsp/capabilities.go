@@ -8,6 +8,8 @@ type serverCapabilities struct {
 	protocol.ServerCapabilities
 	// PositionEncoding is always UTF-16, the LSP default (3.17 field).
 	PositionEncoding string `json:"positionEncoding,omitempty"`
+	// InlayHintProvider is LSP 3.17's inlay hint capability (images.go sets it).
+	InlayHintProvider any `json:"inlayHintProvider,omitempty"`
 }
 
 // capabilities returns the capabilities the server really implements. Advertise a feature here
@@ -36,5 +38,6 @@ func (s *server) capabilities(cc clientCaps) serverCapabilities {
 	c.DocumentOnTypeFormattingProvider = &protocol.DocumentOnTypeFormattingOptions{FirstTriggerCharacter: "\n"}
 	c.SignatureHelpProvider = &protocol.SignatureHelpOptions{TriggerCharacters: signatureTriggers}
 	c.DocumentLinkProvider = &protocol.DocumentLinkOptions{}
+	s.imageCapabilities(&c) // base images: inlay hints, code lens, commands, pin source action
 	return c
 }

@@ -23,12 +23,14 @@ func (s *server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if !kindRequested(p.Context.Only, protocol.QuickFix) {
-		return []protocol.CodeAction{}, nil
-	}
 	s.mu.Lock()
 	docChanges := s.client.Workspace.WorkspaceEdit.DocumentChanges
 	s.mu.Unlock()
+	// Pinning base images (pin.go): a quick fix per FROM and the "Pin all" source action.
+	pins := s.pinActions(snap, &p, docChanges)
+	if !kindRequested(p.Context.Only, protocol.QuickFix) {
+		return pins, nil
+	}
 
 	actions := []protocol.CodeAction{}
 	var ignores []protocol.CodeAction
@@ -74,7 +76,7 @@ func (s *server) codeAction(ctx context.Context, params json.RawMessage) (any, e
 			Edit:        edit,
 		})
 	}
-	return append(actions, ignores...), nil
+	return append(append(actions, pins...), ignores...), nil
 }
 
 // kindRequested reports whether actions of kind k may be returned given context.only.

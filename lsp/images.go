@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/layerlens/layerlens/analysis"
 	"github.com/layerlens/layerlens/analysis/rules"
 	"github.com/layerlens/layerlens/baseimage"
@@ -585,4 +587,30 @@ func failureAdvice(msg string) string {
 		return "The registry is slow or unreachable: retry with `layerlens.reviewImage`, configure a mirror, or work offline."
 	}
 	return "Retry with the `layerlens.reviewImage` command, or check the server log."
+}
+
+// imageCapabilities advertises the image features when image review is on: inlay hints, code
+// lenses (to clients that support them), the commands and the "Pin all" source action kind.
+func (s *server) imageCapabilities(c *serverCapabilities) {
+	if s.opts.Images == nil {
+		return
+	}
+	c.InlayHintProvider = true
+	c.ExecuteCommandProvider = &protocol.ExecuteCommandOptions{Commands: imageCommands}
+	if opts, ok := c.CodeActionProvider.(*protocol.CodeActionOptions); ok {
+		opts.CodeActionKinds = append(opts.CodeActionKinds, pinAllKind)
+	}
+	s.mu.Lock()
+	raw := s.initParams
+	s.mu.Unlock()
+	var p struct {
+		Capabilities struct {
+			TextDocument struct {
+				CodeLens *json.RawMessage `json:"codeLens"`
+			} `json:"textDocument"`
+		} `json:"capabilities"`
+	}
+	if len(raw) > 0 && json.Unmarshal(raw, &p) == nil && p.Capabilities.TextDocument.CodeLens != nil {
+		c.CodeLensProvider = &protocol.CodeLensOptions{}
+	}
 }

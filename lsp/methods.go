@@ -56,6 +56,10 @@ var methods = map[string]methodFunc{
 	protocol.MethodTextDocumentOnTypeFormatting:  (*server).onTypeFormatting,
 	protocol.MethodTextDocumentSignatureHelp:     (*server).signatureHelp,
 	protocol.MethodTextDocumentDocumentLink:      (*server).documentLink,
+	// Base images (issue 5).
+	methodInlayHint:                        (*server).inlayHint,
+	protocol.MethodTextDocumentCodeLens:    (*server).codeLens,
+	protocol.MethodWorkspaceExecuteCommand: (*server).executeCommand,
 }
 
 // methodFunc handles one LSP method. params is the raw "params" member (possibly empty).
