@@ -29,7 +29,7 @@ const (
 	RuleInstructionBeforeFrom = "InstructionBeforeFrom"
 )
 
-// maxLine is the longest line (with its "\n") BuildKit's line scanner accepts.
+// psMaxLine is the longest line (with its "\n") BuildKit's line scanner accepts.
 const psMaxLine = 64 * 1024
 
 // Parse parses a Dockerfile. It never fails: every problem goes into File.Errors with a precise
@@ -161,7 +161,7 @@ func (f *File) closeStage(st *Stage, end int) {
 	st.Range = Range{st.From.Range.Start, st.Instructions[end-st.first-1].Range.End}
 }
 
-// classify runs BuildKit's instruction parser on node and turns its error into findings located
+// psClassify runs BuildKit's instruction parser on node and turns its error into findings located
 // on ins.
 func psClassify(node *parser.Node, ins *Instruction, sev Severity, prefix string) []Finding {
 	err := psInstruction(node)
@@ -242,7 +242,7 @@ func psClassify(node *parser.Node, ins *Instruction, sev Severity, prefix string
 	return one(RuleParseError, psArgsRange(ins))
 }
 
-// errText is an error's message without BuildKit's location wrapper.
+// psErrText is an error's message without BuildKit's location wrapper.
 func psErrText(err error) string {
 	var le *parser.LocationError
 	if errors.As(err, &le) && le.Unwrap() != nil {
@@ -251,7 +251,7 @@ func psErrText(err error) string {
 	return err.Error()
 }
 
-// argsRange covers an instruction's flags and arguments, or its keyword when it has none.
+// psArgsRange covers an instruction's flags and arguments, or its keyword when it has none.
 func psArgsRange(ins *Instruction) Range {
 	var r Range
 	switch {
@@ -277,7 +277,7 @@ func psArgsRange(ins *Instruction) Range {
 	return r
 }
 
-// afterArgs is the range of an instruction's last argument (the one a missing value belongs to).
+// psLastArg is the range of an instruction's last argument (the one a missing value belongs to).
 func psLastArg(ins *Instruction) Range {
 	if ins.Sub != nil {
 		return psLastArg(ins.Sub)

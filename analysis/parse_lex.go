@@ -11,12 +11,12 @@ import (
 // lines joined the way BuildKit joins them) that remembers where each of its bytes came from, and
 // tokenizers that mirror BuildKit's own word splitting on it while keeping positions.
 
-// lgPiece says that bytes [at, at+n) of a logical line were copied from (line, col) onwards.
+// psPiece says that bytes [at, at+n) of a logical line were copied from (line, col) onwards.
 type psPiece struct {
 	at, line, col, n int
 }
 
-// logicalLine is an instruction's text as BuildKit sees it (continuations removed, comment and
+// psLogical is an instruction's text as BuildKit sees it (continuations removed, comment and
 // blank lines dropped) together with a map back to source positions.
 type psLogical struct {
 	s      string
@@ -62,12 +62,12 @@ func (lg *psLogical) rng(a, b int) Range {
 	return Range{lg.pos(a), e}
 }
 
-// bkSpace reports the characters of BuildKit's reWhitespace class, [\t\v\f\r ].
+// psBkSpace reports the characters of BuildKit's reWhitespace class, [\t\v\f\r ].
 func psBkSpace(b byte) bool {
 	return b == ' ' || b == '\t' || b == '\v' || b == '\f' || b == '\r'
 }
 
-// trimSpaceIdx narrows [a, b) of s like strings.TrimSpace.
+// psTrimSpace narrows [a, b) of s like strings.TrimSpace.
 func psTrimSpace(s string, a, b int) (int, int) {
 	t := strings.TrimLeftFunc(s[a:b], unicode.IsSpace)
 	a = b - len(t)
@@ -75,7 +75,7 @@ func psTrimSpace(s string, a, b int) (int, int) {
 	return a, a + len(t)
 }
 
-// lexCommand mirrors BuildKit's splitCommand on s[a:b]: the keyword, and where the text after it
+// psLexCommand mirrors BuildKit's splitCommand on s[a:b]: the keyword, and where the text after it
 // starts (restA == restB when there is none).
 func psLexCommand(s string, a, b int) (kwA, kwB, restA, restB int) {
 	a, b = psTrimSpace(s, a, b)
@@ -93,14 +93,14 @@ func psLexCommand(s string, a, b int) (kwA, kwB, restA, restB int) {
 	return a, k, m, b
 }
 
-// lexFlag is one builder flag word found by lexFlags.
+// psFlagWord is one builder flag word found by psLexFlags.
 type psFlagWord struct {
 	a, b int    // the raw word in the logical line
 	word []byte // decoded word (quotes and escapes removed)
 	at   []int  // at[i] is the logical-line index of word[i]
 }
 
-// lexFlags mirrors BuildKit's extractBuilderFlags on s[a:b]: it returns the "--" words and the index
+// psLexFlags mirrors BuildKit's extractBuilderFlags on s[a:b]: it returns the "--" words and the index
 // where the remaining arguments start. Like BuildKit it works byte by byte.
 func psLexFlags(s string, a, b int, esc byte) ([]psFlagWord, int) {
 	const (
@@ -190,7 +190,7 @@ func psLexFlags(s string, a, b int, esc byte) ([]psFlagWord, int) {
 	return flags, b
 }
 
-// lexWords mirrors BuildKit's parseWords on s[a:b] (quote- and escape-aware splitting on white
+// psLexWords mirrors BuildKit's parseWords on s[a:b] (quote- and escape-aware splitting on white
 // space) and returns each word's raw span.
 func psLexWords(s string, a, b int, esc byte) [][2]int {
 	const (
@@ -271,7 +271,7 @@ func psLexWords(s string, a, b int, esc byte) [][2]int {
 	return words
 }
 
-// lexFields mirrors BuildKit's parseStringsWhitespaceDelimited: s[a:b] split on runs of
+// psLexFields mirrors BuildKit's parseStringsWhitespaceDelimited: s[a:b] split on runs of
 // [\t\v\f\r ].
 func psLexFields(s string, a, b int) [][2]int {
 	var words [][2]int
@@ -293,7 +293,7 @@ func psLexFields(s string, a, b int) [][2]int {
 	return words
 }
 
-// lexJSONArray returns the spans of the string elements of the JSON array in s[a:b]. It is only
+// psLexJSON returns the spans of the string elements of the JSON array in s[a:b]. It is only
 // called on text encoding/json accepted as an array of strings.
 func psLexJSON(s string, a, b int) [][2]int {
 	i := a

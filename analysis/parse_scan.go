@@ -17,7 +17,7 @@ import (
 
 const psBOM = "\xEF\xBB\xBF"
 
-// scanner holds the source being scanned.
+// psScanner holds the source being scanned.
 type psScanner struct {
 	text   string
 	starts []int // line start offsets
@@ -33,7 +33,7 @@ func newPsScanner(text string, starts []int, esc byte) *psScanner {
 	return &psScanner{text: text, starts: starts, n: n, esc: esc}
 }
 
-// lineStarts returns the byte offset of the start of every line of text ("\n" ends a line).
+// psLineStarts returns the byte offset of the start of every line of text ("\n" ends a line).
 func psLineStarts(text string) []int {
 	starts := make([]int, 1, 16+len(text)/32)
 	for i := 0; ; {
@@ -74,7 +74,7 @@ func psIsBlank(s string) bool {
 	return strings.TrimLeftFunc(s, unicode.IsSpace) == ""
 }
 
-// trimContinuation mirrors BuildKit's line continuation regexp: when s ends with the escape
+// psTrimCont mirrors BuildKit's line continuation regexp: when s ends with the escape
 // character (plus spaces and tabs) not itself escaped, it returns the length of s without them and
 // true.
 func psTrimCont(s string, esc byte) (int, bool) {
@@ -88,7 +88,7 @@ func psTrimCont(s string, esc byte) (int, bool) {
 	return k - 1, true
 }
 
-// newComment makes the Comment for line i whose content (after leading white space) starts at
+// psComment makes the Comment for line i whose content (after leading white space) starts at
 // column col.
 func psComment(line string, i, col int) *Comment {
 	body := line[col+1:]
@@ -98,7 +98,7 @@ func psComment(line string, i, col int) *Comment {
 	}
 }
 
-// directiveRe is BuildKit's directive pattern.
+// psDirectiveRe is BuildKit's directive pattern.
 var psDirectiveRe = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`)
 
 // header scans the parser directives at the top of the file. It returns them, the comments that
@@ -160,7 +160,7 @@ func (sc *psScanner) header() (dirs []*Directive, comments []*Comment, errs []Fi
 	return dirs, comments, errs, esc, i
 }
 
-// unit is one instruction found by the scanner with the lines it spans.
+// psUnit is one instruction found by the scanner with the lines it spans.
 type psUnit struct {
 	lx           *psLexed
 	first        int // first line
@@ -171,7 +171,7 @@ type psUnit struct {
 	unterminated *Heredoc   // the heredoc that runs to the end of the file, if any
 }
 
-// lexed is an instruction with what the scanner learned on the way that is not part of the model.
+// psLexed is an instruction with what the scanner learned on the way that is not part of the model.
 type psLexed struct {
 	ins        *Instruction
 	bkFlags    []string // the flag words as BuildKit decodes them
@@ -206,7 +206,7 @@ func (sc *psScanner) scanFrom(i int, emit func(u *psUnit, c *Comment, next int) 
 			i++
 			continue
 		}
-		u := sc.psUnit(i, col, t[:keep], cont)
+		u := sc.scanUnit(i, col, t[:keep], cont)
 		i = u.last + 1
 		if !emit(u, nil, i) {
 			return i
@@ -215,9 +215,9 @@ func (sc *psScanner) scanFrom(i int, emit func(u *psUnit, c *Comment, next int) 
 	return i
 }
 
-// unit scans the instruction that starts on line i at column col. first is that line's text
+// scanUnit scans the instruction that starts on line i at column col. first is that line's text
 // from col with any continuation character removed; cont says whether it continues.
-func (sc *psScanner) psUnit(i, col int, first string, cont bool) *psUnit {
+func (sc *psScanner) scanUnit(i, col int, first string, cont bool) *psUnit {
 	u := &psUnit{first: i}
 	var b strings.Builder
 	b.WriteString(first)
@@ -436,7 +436,7 @@ func (sc *psScanner) lexInstruction(lg *psLogical, a, b int) *psLexed {
 	return lx
 }
 
-// nameValError mirrors the failures of BuildKit's parseNameVal (ENV and LABEL).
+// psNameValErr mirrors the failures of BuildKit's parseNameVal (ENV and LABEL).
 func psNameValErr(rest string, words []*Arg) bool {
 	if len(words) == 0 {
 		return false
@@ -485,7 +485,7 @@ type psNoEnv struct{}
 func (psNoEnv) Get(string) (string, bool) { return "", false }
 func (psNoEnv) Keys() []string            { return nil }
 
-// heredocsFromLine mirrors BuildKit's function of the same name with its exported pieces.
+// psHeredocs mirrors BuildKit's heredocsFromLine with its exported pieces.
 func psHeredocs(line string) ([]parser.Heredoc, error) {
 	lex := shell.NewLex('\\')
 	lex.RawQuotes = true
@@ -505,7 +505,7 @@ func psHeredocs(line string) ([]parser.Heredoc, error) {
 	return docs, nil
 }
 
-// heredocSpans finds the spans of the "<<NAME" words of line, for locating heredocs. It splits
+// psHeredocSpans finds the spans of the "<<NAME" words of line, for locating heredocs. It splits
 // words the way the shell lexer does closely enough for that purpose.
 func psHeredocSpans(line string, want int) [][2]int {
 	var spans [][2]int
