@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/layerlens/layerlens/analysis"
+	"github.com/layerlens/layerlens/analysis/rules"
 )
 
 // reviewConfig fills what the config and manifest say, before any layer is read: the config
@@ -111,7 +112,13 @@ func reviewConfig(rep *Report, cf *v1.ConfigFile, m *v1.Manifest) {
 
 	// History commands, with the same shell rules as RUN lines.
 	for _, h := range rep.History {
-		for _, f := range reviewCommand(h.CreatedBy) {
+		cmd := h.CreatedBy
+		if h.EmptyLayer && !strings.HasPrefix(strings.TrimSpace(cmd), "/bin/sh -c") && !strings.HasPrefix(cmd, "|") {
+			// BuildKit records metadata steps as the instruction ("ONBUILD RUN ...", "ENV ..."):
+			// mark them as the classic builder does, so they are not parsed as shell commands.
+			cmd = "/bin/sh -c #(nop) " + cmd
+		}
+		for _, f := range reviewCommand(cmd) {
 			f.Layer = h.Layer
 			rep.add(f)
 		}
@@ -120,10 +127,13 @@ func reviewConfig(rep *Report, cf *v1.ConfigFile, m *v1.Manifest) {
 
 // reviewCommand is the one hook to the Dockerfile rules: a history created_by reviewed like a
 // RUN line.
-//
-// TODO(issue 4): call rules.CheckCommand once analysis/rules is committed and compiles.
 func reviewCommand(createdBy string) []Finding {
-	return nil
+	var out []Finding
+	for _, cf := range rules.CheckCommand(createdBy) {
+		out = append(out, Finding{Rule: cf.Rule, Severity: cf.Severity,
+			Message: fmt.Sprintf("history step %q: %s", truncate(strings.TrimSpace(createdBy), 100), cf.Message)})
+	}
+	return out
 }
 
 func (r *Report) add(f Finding) { r.Findings = append(r.Findings, f) }
