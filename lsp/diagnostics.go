@@ -61,7 +61,15 @@ func (s *server) runDiagnosis(ctx context.Context, cancel context.CancelFunc, d 
 		return
 	}
 	diags := s.diagnostics(snap, s.findings(ctx, snap))
-	hash := hashDiagnostics(diags)
+	// Encode once: the bytes are both hashed and sent.
+	encoded, err := json.Marshal(diags)
+	if err != nil {
+		s.log.Error("encoding diagnostics", "uri", snap.URI, "err", err)
+		return
+	}
+	h := fnv.New64a()
+	h.Write(encoded)
+	hash := h.Sum64()
 
 	// Publishing is serialised per document, and the "still latest?" check happens inside
 	// the critical section, so an older run can never overwrite a newer one's result.
@@ -84,10 +92,10 @@ func (s *server) runDiagnosis(ctx context.Context, cancel context.CancelFunc, d 
 	if d.published.sent && d.published.version == snap.Version && d.published.hash == hash {
 		return
 	}
-	s.notify(protocol.MethodTextDocumentPublishDiagnostics, &protocol.PublishDiagnosticsParams{
-		URI:         protocol.DocumentURI(snap.URI),
-		Version:     uint32(snap.Version),
-		Diagnostics: diags,
+	s.notify(protocol.MethodTextDocumentPublishDiagnostics, &publishParams{
+		URI:         snap.URI,
+		Version:     snap.Version,
+		Diagnostics: encoded,
 	})
 	d.published = publishState{sent: true, version: snap.Version, hash: hash}
 }
@@ -208,15 +216,9 @@ func toSeverity(s analysis.Severity) protocol.DiagnosticSeverity {
 	return protocol.DiagnosticSeverityError
 }
 
-// hashDiagnostics fingerprints a diagnostic set, to skip re-publishing an identical one.
-func hashDiagnostics(diags []protocol.Diagnostic) uint64 {
-	h := fnv.New64a()
-	enc := json.NewEncoder(h)
-	for i := range diags {
-		if err := enc.Encode(&diags[i]); err != nil {
-			// Cannot happen for these types; an unhashable set just counts as "changed".
-			return 0
-		}
-	}
-	return h.Sum64()
+// publishParams is protocol.PublishDiagnosticsParams with the diagnostics already encoded.
+type publishParams struct {
+	URI         string          `json:"uri"`
+	Version     int32           `json:"version"`
+	Diagnostics json.RawMessage `json:"diagnostics"`
 }
