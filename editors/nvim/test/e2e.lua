@@ -51,7 +51,9 @@ local function run()
   local from = 'alpine:3.19'
   if settings_mode == 'offline' then
     -- Offline with a private cache: the test never reaches a registry.
-    settings = { offline = true, cacheDir = work .. '/cache', rules = {} }
+    -- rules: one rule off proves the settings reach the server; the empty `buildArgs`
+    -- table must be dropped before sending (Lua's {} would arrive as a JSON array).
+    settings = { offline = true, cacheDir = work .. '/cache', rules = { NoHealthcheck = 'off' }, buildArgs = {} }
   else
     -- No settings at all: Neovim answers workspace/configuration with null. FROM scratch keeps
     -- the server away from registries even without offline mode.
@@ -103,6 +105,21 @@ local function run()
   end
   table.sort(names)
   log('diagnostics: %s', table.concat(names, ', '))
+  local function has_code(code)
+    for _, d in ipairs(diags) do
+      if d.code == code then
+        return true
+      end
+    end
+    return false
+  end
+  if settings then
+    assert(not has_code('NoHealthcheck'), 'NoHealthcheck is off in the settings but reported')
+  else
+    -- No settings (workspace/configuration answered with null) must mean the defaults.
+    assert(has_code('MaintainerDeprecated') and has_code('NoHealthcheck'),
+      'with no settings the default rules should run: ' .. table.concat(names, ', '))
+  end
 
   -- 2. Hover on the lower-case `run`.
   local uri = vim.uri_from_bufnr(bufnr)
