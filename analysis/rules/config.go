@@ -192,6 +192,9 @@ func resolveRuleName(name string) []*analysis.Rule {
 	if r := Lookup(name); r != nil {
 		return []*analysis.Rule{r}
 	}
+	if r := LookupImage(name); r != nil {
+		return []*analysis.Rule{r}
+	}
 	var out []*analysis.Rule
 	for _, r := range All {
 		if strings.EqualFold(r.Refs.BuildKit, name) {

@@ -138,6 +138,9 @@ func TestGolden(t *testing.T) {
 					t.Errorf("%s: %s fires", path, name)
 				}
 			}
+			if hasFix := strings.Contains(got, "\tfix "); hasFix != r.Fixable {
+				t.Errorf("%s: Fixable = %v, but the golden findings have fixes = %v", r.Name, r.Fixable, hasFix)
+			}
 			if !fired || !silent {
 				t.Errorf("%s needs a firing bad*.Dockerfile and a silent good*.Dockerfile", path)
 			}
@@ -204,5 +207,27 @@ func TestRegistry(t *testing.T) {
 		if Lookup(sc.rule.Name) != sc.rule {
 			t.Errorf("shell check of unregistered rule %s", sc.rule.Name)
 		}
+	}
+}
+
+// TestDocs keeps docs/rules.md in sync with the registry (go test -update rewrites it).
+func TestDocs(t *testing.T) {
+	path := filepath.Join("..", "..", "docs", "rules.md")
+	want := Markdown()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./analysis/rules -update)", err)
+	}
+	if string(got) != want {
+		t.Errorf("docs/rules.md is stale; run go test ./analysis/rules -update")
 	}
 }
