@@ -62,10 +62,15 @@ func runServe(args []string, _, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := lsp.Serve(ctx, stdio{in: os.Stdin, out: protoOut}, lsp.Options{
-		Logger:  logger,
-		Version: version,
-	})
+	opts := lsp.Options{Logger: logger, Version: version}
+	// Base-image review (images.go); the editor's settings configure its sources.
+	if svc, err := newImageService(logger); err != nil {
+		logger.Warn("base-image review is off", "err", err)
+	} else {
+		defer svc.Close()
+		opts.Images = svc
+	}
+	err := lsp.Serve(ctx, stdio{in: os.Stdin, out: protoOut}, opts)
 	switch {
 	case err == nil:
 		return 0
