@@ -254,10 +254,7 @@ func isEnvFile(base string) bool {
 }
 
 func capabilityXattr(h *tar.Header) bool {
-	if _, ok := h.PAXRecords["SCHILY.xattr.security.capability"]; ok {
-		return true
-	}
-	//lint:ignore SA1019 older writers fill Xattrs only
-	_, ok := h.Xattrs["security.capability"] //nolint:staticcheck
+	// archive/tar keeps xattrs in PAXRecords under the SCHILY.xattr. prefix.
+	_, ok := h.PAXRecords["SCHILY.xattr.security.capability"]
 	return ok
 }

@@ -118,7 +118,7 @@ func reviewConfig(rep *Report, cf *v1.ConfigFile, m *v1.Manifest) {
 			// mark them as the classic builder does, so they are not parsed as shell commands.
 			cmd = "/bin/sh -c #(nop) " + cmd
 		}
-		for _, f := range reviewCommand(cmd) {
+		for _, f := range reviewCommand(cmd, h.CreatedBy) {
 			f.Layer = h.Layer
 			rep.add(f)
 		}
@@ -127,11 +127,11 @@ func reviewConfig(rep *Report, cf *v1.ConfigFile, m *v1.Manifest) {
 
 // reviewCommand is the one hook to the Dockerfile rules: a history created_by reviewed like a
 // RUN line.
-func reviewCommand(createdBy string) []Finding {
+func reviewCommand(createdBy, display string) []Finding {
 	var out []Finding
 	for _, cf := range rules.CheckCommand(createdBy) {
 		out = append(out, Finding{Rule: cf.Rule, Severity: cf.Severity,
-			Message: fmt.Sprintf("history step %q: %s", truncate(strings.TrimSpace(createdBy), 100), cf.Message)})
+			Message: fmt.Sprintf("history step %q: %s", truncate(strings.TrimSpace(display), 100), cf.Message)})
 	}
 	return out
 }

@@ -448,7 +448,7 @@ func (rv *Reviewer) layer(ctx context.Context, r *resolved, d v1.Descriptor, byt
 
 func (rv *Reviewer) streamLayer(ctx context.Context, r *resolved, d v1.Descriptor, bytesLeft int64, onBytes func(int64)) (*layerReview, error) {
 	digest := d.Digest.String()
-	if d.MediaType.IsDistributable() == false {
+	if !d.MediaType.IsDistributable() {
 		return nil, fmt.Errorf("non-distributable (foreign) layer: not downloaded")
 	}
 	if len(r.sources) == 0 {

@@ -263,7 +263,7 @@ func (w *walker) entry(tr *tar.Reader, h *tar.Header) error {
 	}
 	e := entry{Path: p}
 	switch h.Typeflag {
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg: // the reader turns the old TypeRegA into TypeReg or TypeDir
 		e.Kind, e.Size = kindFile, h.Size
 	case tar.TypeDir:
 		e.Kind = kindDir
