@@ -72,6 +72,21 @@ func TestHoverKeywordFlagDirective(t *testing.T) {
 	}
 }
 
+func TestHoverOnbuildTrigger(t *testing.T) {
+	env := lsptest.New(t)
+	env.Open(uri, "FROM alpine:3.20\nONBUILD RUN --network=none make\n")
+	env.Diagnostics(uri)
+	if h := env.Hover(uri, env.At(uri, "ONB|UILD")); h == nil || !strings.Contains(h.Contents.Value, "ONBUILD") {
+		t.Errorf("hover on ONBUILD = %+v", h)
+	}
+	if h := env.Hover(uri, env.At(uri, "ONBUILD R|UN")); h == nil || !strings.HasPrefix(h.Contents.Value, "**RUN**") {
+		t.Errorf("hover on the triggered RUN = %+v, want the RUN docs", h)
+	}
+	if h := env.Hover(uri, env.At(uri, "--netw|ork")); h == nil || !strings.Contains(h.Contents.Value, "--network") {
+		t.Errorf("hover on the trigger's flag = %+v, want the --network docs", h)
+	}
+}
+
 func TestHoverNonASCII(t *testing.T) {
 	env := lsptest.New(t)
 	const u = "file:///w/%C3%A4.Dockerfile"

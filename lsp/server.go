@@ -253,9 +253,12 @@ func (s *server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonr
 	}
 	result, herr := s.handle(ctx, method, req.Params(), isCall)
 	if herr != nil && ctx.Err() == nil {
+		// The client's mistakes (unknown method, bad params, a document not open) are
+		// debug noise; anything else is worth a warning in the editor's log.
 		lvl := slog.LevelWarn
 		var werr *jsonrpc2.Error
-		if errors.As(herr, &werr) && werr.Code == jsonrpc2.MethodNotFound {
+		if errors.As(herr, &werr) && (werr.Code == jsonrpc2.MethodNotFound || werr.Code == jsonrpc2.InvalidParams ||
+			werr.Code == jsonrpc2.InvalidRequest || werr.Code == jsonrpc2.ServerNotInitialized) {
 			lvl = slog.LevelDebug
 		}
 		s.log.Log(s.ctx, lvl, "request failed", "method", method, "err", herr)

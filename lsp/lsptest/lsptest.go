@@ -431,8 +431,8 @@ func (e *Env) WaitFor(what string, cond func() bool) {
 	}
 }
 
-// WaitNotification waits for a notification of method satisfying match (nil matches any)
-// received after the first `skip` notifications, and returns it.
+// WaitNotification waits until a notification of method satisfying match (nil matches any)
+// has been received (possibly before the call) and returns the first such one.
 func (e *Env) WaitNotification(method string, match func(json.RawMessage) bool) Notification {
 	e.t.Helper()
 	var out Notification
