@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -62,7 +63,7 @@ func SemanticTokens(f *File, vars *VarIndex, within *Range) []SemanticToken {
 	if vars == nil {
 		vars = IndexVariables(f)
 	}
-	e := &semEmitter{f: f, stages: map[string]bool{}}
+	e := &semEmitter{f: f, stages: map[string]bool{}, toks: make([]SemanticToken, 0, 8*len(f.Instructions)+len(f.Comments))}
 	for _, st := range f.Stages {
 		if st.Name != "" {
 			e.stages[strings.ToLower(st.Name)] = true
@@ -119,15 +120,12 @@ func SemanticTokens(f *File, vars *VarIndex, within *Range) []SemanticToken {
 
 // mergeSemantic sorts base and cuts the variable tokens (which win) out of it.
 func mergeSemantic(base, vars []SemanticToken) []SemanticToken {
-	less := func(s []SemanticToken) func(i, j int) bool {
-		return func(i, j int) bool {
-			if s[i].Line != s[j].Line {
-				return s[i].Line < s[j].Line
-			}
-			return s[i].Col < s[j].Col
+	slices.SortStableFunc(base, func(a, b SemanticToken) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
 		}
-	}
-	sort.SliceStable(base, less(base))
+		return a.Col - b.Col
+	})
 	out := make([]SemanticToken, 0, len(base)+len(vars))
 	vi := 0
 	lastLine, lastEnd := -1, 0

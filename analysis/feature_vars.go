@@ -229,7 +229,8 @@ func IndexVariables(f *File) *VarIndex {
 		if in.Cmd == "FROM" {
 			scope = x.global
 		}
-		x.scopes[in] = scope.clone(false)
+		// Scopes are copied on write (below), so instructions that declare nothing share one.
+		x.scopes[in] = scope
 		envOnly := runtimeOnly(in)
 		for _, u := range scanVarUses(f, in) {
 			u.Def = scope.lookup(u.Name, envOnly)
@@ -245,7 +246,14 @@ func IndexVariables(f *File) *VarIndex {
 			}
 			x.Uses = append(x.Uses, u)
 		}
-		for _, d := range varDecls(f, in) {
+		decls := varDecls(f, in)
+		if len(decls) > 0 {
+			cur = cur.clone(false)
+			if in.Stage < 0 {
+				x.global = cur
+			}
+		}
+		for _, d := range decls {
 			d.shadows = cur.lookup(d.Name, false)
 			if d.Kind == VarArg {
 				if d.Stage >= 0 {
