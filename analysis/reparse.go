@@ -10,10 +10,10 @@ import "sort"
 // the scan is past the change at a line where the old scan was between instructions too: from
 // there on the old instructions are reused, shifted by the change in line count. Instructions
 // and comments keep their pointers when nothing about them changed; otherwise they are copied,
-// so prev is never modified. It falls back to Parse when the change reaches the directives or the
-// first instruction, or when prev is nil.
+// so prev is never modified. It falls back to Parse when the change reaches the directives (up to
+// and including the first line that is not one), or when prev is nil.
 func Reparse(prev *File, text string) *File {
-	if prev == nil || len(prev.Instructions) == 0 {
+	if prev == nil {
 		return Parse(text)
 	}
 	if text == prev.Text {
@@ -23,15 +23,23 @@ func Reparse(prev *File, text string) *File {
 	pre := commonPrefix(old, text)
 	suf := commonSuffix(old[pre:], text[pre:])
 	firstLine := psPosAt(prev.LineStarts, pre).Line
-	if firstLine <= prev.Instructions[0].Range.Start.Line {
+	if firstLine <= prev.headerEnd {
+		// The directives end at the first line that is not one; an edit up to that line may
+		// change them (and the escape character for the whole file).
 		return Parse(text)
 	}
-	// The last instruction starting at or before the first changed line: every instruction before
-	// it ended on its own lines, so its extent cannot depend on the edit.
+	// Re-scan from the last instruction starting at or before the first changed line: every
+	// instruction before it ended on its own lines, so its extent cannot depend on the edit.
+	// Without one, re-scan from the end of the directives.
 	k := sort.Search(len(prev.Instructions), func(i int) bool {
 		return prev.Instructions[i].Range.Start.Line > firstLine
 	}) - 1
-	restart := prev.Instructions[k].Range.Start.Line
+	restart := prev.headerEnd
+	if k >= 0 {
+		restart = prev.Instructions[k].Range.Start.Line
+	} else {
+		k = 0
+	}
 
 	starts := psLineStarts(text)
 	f := &File{
@@ -105,6 +113,9 @@ func Reparse(prev *File, text string) *File {
 	}
 	if len(f.Comments) == 0 {
 		f.Comments = nil // as Parse leaves it
+	}
+	if len(f.Instructions) == 0 {
+		f.Instructions = nil
 	}
 	f.assemble(fresh)
 	return f
