@@ -187,3 +187,29 @@ func TestRenameEndToEnd(t *testing.T) {
 		t.Errorf("prepareRename on a keyword = %s, want an error", raw)
 	}
 }
+
+func TestVariableHoverEndToEnd(t *testing.T) {
+	text, at := featFixture(t, featNavDoc)
+	const uri = "file:///w/hover/Dockerfile"
+	env := lsptest.New(t, lsptest.WithSettings(map[string]any{"buildArgs": map[string]string{"VERSION": "3.21"}}))
+	env.Open(uri, text)
+	env.Diagnostics(uri) // the settings are in force from here on
+	for _, tc := range []struct {
+		at   string
+		want string
+	}{
+		{"use1", "Value here: `/opt/app`"},
+		{"ver", "`3.21` (from the `buildArgs` setting)"},
+		{"ref2", "Stage `build` (#0)"},
+		{"hend", "Here-document `EOT`"},
+	} {
+		h := env.Hover(uri, at(tc.at))
+		if h == nil || !strings.Contains(h.Contents.Value, tc.want) {
+			t.Errorf("hover at %s = %+v, want %q", tc.at, h, tc.want)
+			continue
+		}
+		if h.Range == nil || h.Range.Start != at(tc.at) {
+			t.Errorf("hover at %s: range %+v, want it to start at %v", tc.at, h.Range, at(tc.at))
+		}
+	}
+}
