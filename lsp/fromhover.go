@@ -159,7 +159,7 @@ func imageHoverMarkdown(si stageImage) string {
 	}
 	row("Platform", mdCell(plat))
 	if rep.Created != "" {
-		row("Created", mdCell(rep.Created)+" ("+age(rep.Created)+")")
+		row("Created", mdCell(rep.Created)+" ("+age(rep.Created)+" old)")
 	}
 	size := humanBytes(rep.Size) + " compressed"
 	if rep.UncompressedSize > 0 {
@@ -205,25 +205,21 @@ func writeLayerTable(b *strings.Builder, rep *baseimage.Report, done bool) {
 	if len(rep.Layers) == 0 {
 		return
 	}
-	// The largest layers: the top three by compressed size, when there are more than three.
+	// The largest layers by compressed size: one, or three in images of more than five layers.
 	largest := map[int]bool{}
-	if len(rep.Layers) > 3 {
+	if len(rep.Layers) > 1 {
 		idx := make([]int, len(rep.Layers))
 		for i := range idx {
 			idx[i] = i
 		}
 		sort.SliceStable(idx, func(a, c int) bool { return rep.Layers[idx[a]].Size > rep.Layers[idx[c]].Size })
-		for _, i := range idx[:3] {
+		top := 1
+		if len(rep.Layers) > 5 {
+			top = 3
+		}
+		for _, i := range idx[:top] {
 			largest[i] = true
 		}
-	} else if len(rep.Layers) > 1 {
-		big := 0
-		for i, l := range rep.Layers {
-			if l.Size > rep.Layers[big].Size {
-				big = i
-			}
-		}
-		largest[big] = true
 	}
 	b.WriteString("\n**Layers**\n\n| # | Size | Command | Files +/~/- |\n|--:|--:|---|---|\n")
 	for i, l := range rep.Layers {

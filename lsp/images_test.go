@@ -1,0 +1,426 @@
+package lsp_test
+
+import (
+	"encoding/json"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"go.lsp.dev/protocol"
+
+	"github.com/layerlens/layerlens/baseimage"
+	"github.com/layerlens/layerlens/lsp"
+	"github.com/layerlens/layerlens/lsp/lsptest"
+)
+
+// imageRegistry is ggcr's registry on loopback holding the demo images of testdata/oci (the
+// trapped one has a miner, a private key, a setuid shell and an ONBUILD trigger). Requests for
+// repositories under "slow/" wait until release is called (or the request is abandoned): a
+// stalled registry, without sleeping.
+type imageRegistry struct {
+	host    string
+	digests map[string]string // repo:tag -> index digest
+
+	mu      sync.Mutex
+	gate    chan struct{}
+	open    bool
+	waiting int
+	changed chan struct{}
+}
+
+func newImageRegistry(t testing.TB) *imageRegistry {
+	t.Helper()
+	// Hermetic credentials: the keychain must not read the developer's Docker config.
+	home := t.TempDir()
+	for k, v := range map[string]string{"HOME": home, "DOCKER_CONFIG": filepath.Join(home, ".docker"),
+		"REGISTRY_AUTH_FILE": filepath.Join(home, "auth.json"), "XDG_RUNTIME_DIR": filepath.Join(home, "run"),
+		"XDG_CONFIG_HOME": filepath.Join(home, ".config"), "LAYERLENS_CACHE": filepath.Join(home, "cache")} {
+		t.Setenv(k, v)
+	}
+	ir := &imageRegistry{digests: map[string]string{}, gate: make(chan struct{}), changed: make(chan struct{})}
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v2/slow/") {
+			ir.mu.Lock()
+			gate := ir.gate
+			ir.waiting++
+			close(ir.changed)
+			ir.changed = make(chan struct{})
+			ir.mu.Unlock()
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(ir.release)
+	ir.host = strings.TrimPrefix(srv.URL, "http://")
+
+	idx, err := layout.ImageIndexFromPath(filepath.Join("..", "testdata", "oci"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := map[string]v1.ImageIndex{}
+	for _, d := range im.Manifests {
+		child, err := idx.ImageIndex(d.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := d.Annotations["org.opencontainers.image.ref.name"]
+		demo[n[strings.LastIndex(n, "/")+1:]] = child // "trapped:1.0", "clean:1.0"
+	}
+	push := func(repoTag string, img v1.ImageIndex) {
+		ref, err := name.ParseReference(ir.host + "/" + repoTag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.WriteIndex(ref, img); err != nil {
+			t.Fatal(err)
+		}
+		d, err := img.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ir.digests[repoTag] = d.String()
+	}
+	// Push before any gate matters: "slow/" pushes go through the gate too, so open it.
+	ir.release()
+	push("demo/trapped:1.0", demo["trapped:1.0"])
+	push("demo/clean:1.0", demo["clean:1.0"])
+	for i := 0; i < 10; i++ {
+		push("slow/img"+string(rune('a'+i))+":1", demo["clean:1.0"])
+	}
+	push("slow/trapped:1.0", demo["trapped:1.0"])
+	ir.mu.Lock()
+	ir.gate, ir.open = make(chan struct{}), false
+	ir.mu.Unlock()
+	return ir
+}
+
+// release lets the requests to "slow/" through, now and later.
+func (ir *imageRegistry) release() {
+	ir.mu.Lock()
+	defer ir.mu.Unlock()
+	if !ir.open {
+		close(ir.gate)
+		ir.open = true
+	}
+}
+
+// waitStalled waits until at least n requests are held at the gate.
+func (ir *imageRegistry) waitStalled(t testing.TB, n int) {
+	t.Helper()
+	for {
+		ir.mu.Lock()
+		w, ch := ir.waiting, ir.changed
+		ir.mu.Unlock()
+		if w >= n {
+			return
+		}
+		<-ch
+	}
+}
+
+// newImageEnv starts a server with the real image service.
+func newImageEnv(t testing.TB, opts ...lsptest.Option) (*lsptest.Env, *lsp.BaseImageService) {
+	t.Helper()
+	svc, err := lsp.NewImageService(lsp.ImageServiceOptions{Base: []baseimage.Option{baseimage.WithAnonymous()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	opts = append([]lsptest.Option{lsptest.WithServerOptions(lsp.Options{Images: svc})}, opts...)
+	return lsptest.New(t, opts...), svc
+}
+
+func codes(diags []protocol.Diagnostic) map[string]protocol.Diagnostic {
+	out := map[string]protocol.Diagnostic{}
+	for _, d := range diags {
+		if c, ok := d.Code.(string); ok {
+			out[c] = d
+		}
+	}
+	return out
+}
+
+// waitDiagnostic waits for a publication of uri's diagnostics that includes code and returns it.
+func waitDiagnostic(t *testing.T, env *lsptest.Env, uri, code string) []protocol.Diagnostic {
+	t.Helper()
+	n := env.WaitNotification(protocol.MethodTextDocumentPublishDiagnostics, func(raw json.RawMessage) bool {
+		var p protocol.PublishDiagnosticsParams
+		if json.Unmarshal(raw, &p) != nil || string(p.URI) != uri {
+			return false
+		}
+		_, ok := codes(p.Diagnostics)[code]
+		return ok
+	})
+	var p protocol.PublishDiagnosticsParams
+	if err := json.Unmarshal(n.Params, &p); err != nil {
+		t.Fatal(err)
+	}
+	return p.Diagnostics
+}
+
+func hoverText(t *testing.T, env *lsptest.Env, uri string, pos protocol.Position) string {
+	t.Helper()
+	h := env.Hover(uri, pos)
+	if h == nil {
+		return ""
+	}
+	return h.Contents.Value
+}
+
+// TestImageReviewEndToEnd follows one review from the editor's side: diagnostics before and
+// after it lands, the progress sequence, the hover table, the pin quick fix and the source
+// action, inlay hints and code lenses; a stalled registry never delays a hover elsewhere.
+func TestImageReviewEndToEnd(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, _ := newImageEnv(t, lsptest.WithCapabilities(strings.Replace(lsptest.DefaultCapabilities,
+		`"foldingRange": {"lineFoldingOnly": true}`, `"foldingRange": {"lineFoldingOnly": true}, "codeLens": {}`, 1)))
+	uri := "file:///w/Dockerfile"
+	text := "# review me\nFROM " + reg.host + "/slow/trapped:1.0 AS app\nRUN echo hello\n"
+	env.Open(uri, text)
+
+	// Before the review: the text rules only, and the registry is stalled.
+	before := codes(env.Diagnostics(uri))
+	if _, ok := before["ImageNotPinned"]; !ok {
+		t.Errorf("diagnostics before the review = %v, want ImageNotPinned", before)
+	}
+	for c := range before {
+		if strings.HasPrefix(c, "Layer") || c == "ImageUnavailable" {
+			t.Errorf("image diagnostic %s before the review landed", c)
+		}
+	}
+	reg.waitStalled(t, 1)
+	if h := hoverText(t, env, uri, env.At(uri, "RUN")); !strings.Contains(h, "RUN") {
+		t.Errorf("hover on RUN while the registry stalls = %q", h)
+	}
+	if h := hoverText(t, env, uri, env.At(uri, "slow/trapped")); !strings.Contains(h, "review pending") {
+		t.Errorf("FROM hover while pending = %q, want review pending", h)
+	}
+
+	// The review lands.
+	reg.release()
+	diags := waitDiagnostic(t, env, uri, "LayerMiner")
+	got := codes(diags)
+	for _, c := range []string{"LayerMiner", "LayerPrivateKey", "LayerSetuid", "ImageOnBuild", "ImageRunsAsRoot", "ImageNotPinned"} {
+		if _, ok := got[c]; !ok {
+			t.Errorf("diagnostics after the review lack %s: %v", c, got)
+		}
+	}
+	miner := got["LayerMiner"]
+	if want := env.Match(uri, `FROM (\S+)`); miner.Range != want {
+		t.Errorf("LayerMiner range = %v, want the image token %v", miner.Range, want)
+	}
+	if len(miner.RelatedInformation) != 1 || !strings.Contains(miner.RelatedInformation[0].Message, "layer 1") {
+		t.Errorf("LayerMiner related information = %+v, want the layer and path", miner.RelatedInformation)
+	}
+
+	// Progress: begin, reports, end, on one token.
+	var seq []string
+	env.WaitNotification(protocol.MethodProgress, func(raw json.RawMessage) bool { return strings.Contains(string(raw), `"end"`) })
+	token := ""
+	for _, n := range env.Notifications(protocol.MethodProgress) {
+		var p struct {
+			Token string `json:"token"`
+			Value struct {
+				Kind    string `json:"kind"`
+				Title   string `json:"title"`
+				Message string `json:"message"`
+			} `json:"value"`
+		}
+		if err := json.Unmarshal(n.Params, &p); err != nil {
+			t.Fatal(err)
+		}
+		if token == "" {
+			token = p.Token
+		}
+		if p.Token == token {
+			seq = append(seq, p.Value.Kind)
+			if p.Value.Kind == "begin" && !strings.Contains(p.Value.Title, "slow/trapped:1.0") {
+				t.Errorf("progress title = %q", p.Value.Title)
+			}
+		}
+	}
+	if len(seq) < 2 || seq[0] != "begin" || seq[len(seq)-1] != "end" {
+		t.Errorf("progress sequence = %v, want begin, report..., end", seq)
+	}
+	for _, k := range seq[1 : len(seq)-1] {
+		if k != "report" {
+			t.Errorf("progress sequence = %v, want only reports between begin and end", seq)
+		}
+	}
+
+	// Hover with the stored review.
+	h := hoverText(t, env, uri, env.At(uri, "slow/trapped"))
+	for _, want := range []string{"| # | Size | Command | Files +/~/- |", "★", "LayerMiner", "**Efficiency**", "| User | root (not set) |", reg.digests["slow/trapped:1.0"]} {
+		if !strings.Contains(h, want) {
+			t.Errorf("FROM hover lacks %q:\n%s", want, h)
+		}
+	}
+
+	if testing.Verbose() {
+		t.Logf("hover:\n%s", h)
+		for _, d := range diags {
+			t.Logf("diag %v %v: %s", d.Code, d.Range, d.Message)
+		}
+	}
+
+	// The pin quick fix, attached to the ImageNotPinned diagnostic.
+	line := env.LineRange(uri, "FROM")
+	var pin *protocol.CodeAction
+	for _, a := range env.CodeActions(uri, line, []protocol.Diagnostic{got["ImageNotPinned"]}) {
+		if strings.HasPrefix(a.Title, "Pin ") && a.Kind == protocol.QuickFix {
+			a := a
+			pin = &a
+		}
+	}
+	if pin == nil {
+		t.Fatal("no Pin quick fix")
+	}
+	if len(pin.Diagnostics) != 1 || !pin.IsPreferred {
+		t.Errorf("pin action diagnostics = %v, preferred = %v", pin.Diagnostics, pin.IsPreferred)
+	}
+	out, err := lsptest.ApplyEdit(env.Text(uri), uri, pin.Edit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLine := "FROM " + reg.host + "/slow/trapped:1.0@" + reg.digests["slow/trapped:1.0"] + " AS app"
+	if !strings.Contains(out, wantLine+"\n") {
+		t.Errorf("after the pin quick fix:\n%s\nwant the line %q", out, wantLine)
+	}
+	if v := pin.Edit.DocumentChanges[0].TextDocument.Version; v == nil || *v != env.Version(uri) {
+		t.Errorf("pin edit version = %v, want %d", v, env.Version(uri))
+	}
+
+	// "Pin all base images" as a source action.
+	var all []protocol.CodeAction
+	if err := env.Call(protocol.MethodTextDocumentCodeAction, map[string]any{
+		"textDocument": map[string]any{"uri": uri}, "range": line,
+		"context": map[string]any{"diagnostics": []any{}, "only": []string{"source"}},
+	}, &all); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 || all[0].Kind != "source.pinBaseImages" || all[0].Edit == nil {
+		t.Fatalf("source actions = %+v, want Pin all with an edit", all)
+	}
+	if out2, _ := lsptest.ApplyEdit(env.Text(uri), uri, all[0].Edit); out2 != out {
+		t.Errorf("Pin all gives\n%s\nwant\n%s", out2, out)
+	}
+
+	// Inlay hint after the image, and the code lens.
+	var hints []struct {
+		Position protocol.Position `json:"position"`
+		Label    string            `json:"label"`
+	}
+	if err := env.Call("textDocument/inlayHint", map[string]any{"textDocument": map[string]any{"uri": uri},
+		"range": protocol.Range{End: protocol.Position{Line: 10}}}, &hints); err != nil {
+		t.Fatal(err)
+	}
+	if len(hints) != 1 || !strings.HasPrefix(hints[0].Label, "@"+reg.digests["slow/trapped:1.0"][:14]+" · ") || hints[0].Position != env.Match(uri, `FROM (\S+)`).End {
+		t.Errorf("inlay hints = %+v", hints)
+	}
+	var lenses []protocol.CodeLens
+	if err := env.Call(protocol.MethodTextDocumentCodeLens, map[string]any{"textDocument": map[string]any{"uri": uri}}, &lenses); err != nil {
+		t.Fatal(err)
+	}
+	if len(lenses) != 1 || !strings.HasSuffix(lenses[0].Command.Title, "findings · review layers") {
+		t.Errorf("code lenses = %+v", lenses)
+	}
+	var shown protocol.MarkupContent
+	if err := env.Call(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": lenses[0].Command.Command,
+		"arguments": lenses[0].Command.Arguments}, &shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown.Value != h {
+		t.Errorf("code lens command result differs from the hover:\n%s", shown.Value)
+	}
+}
+
+// TestImageChangedFromCancels: a FROM edited while its review is stalled does not keep the
+// old review: once the new image's review lands, the old one is forgotten, and no diagnostics
+// of the old version arrive.
+func TestImageChangedFromCancels(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, svc := newImageEnv(t)
+	uri := "file:///w/Dockerfile"
+	old := reg.host + "/slow/imga:1"
+	env.Open(uri, "FROM "+old+"\n")
+	env.Diagnostics(uri)
+	reg.waitStalled(t, 1)
+	env.Change(uri, "FROM "+reg.host+"/demo/trapped:1.0\n")
+	waitDiagnostic(t, env, uri, "LayerMiner")
+	norm, err := baseimage.NormaliseRef(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := svc.Get(norm, "linux/amd64").State; st != baseimage.StateUnknown {
+		t.Errorf("review of the replaced image is %v, want forgotten (unknown)", st)
+	}
+	for _, v := range env.PublishedVersions(uri) {
+		if v > 2 {
+			t.Errorf("diagnostics published for version %d, which does not exist", v)
+		}
+	}
+}
+
+// TestImageUnavailableAndNoProgressClient: an image missing from the registry is reported on
+// the FROM with the registry's reason; a client without workDoneProgress gets no $/progress.
+func TestImageUnavailableAndNoProgressClient(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, _ := newImageEnv(t, lsptest.WithCapabilities(strings.Replace(lsptest.DefaultCapabilities, `"workDoneProgress": true`, `"workDoneProgress": false`, 1)))
+	uri := "file:///w/Dockerfile"
+	env.Open(uri, "FROM "+reg.host+"/demo/missing:1\nFROM "+reg.host+"/demo/clean:1.0\n")
+	diags := waitDiagnostic(t, env, uri, "ImageUnavailable")
+	d := codes(diags)["ImageUnavailable"]
+	if !strings.Contains(d.Message, "not found") || d.Range != env.Match(uri, `FROM (\S+missing\S+)`) {
+		t.Errorf("ImageUnavailable = %q at %v", d.Message, d.Range)
+	}
+	if h := hoverText(t, env, uri, env.At(uri, "demo/missing")); !strings.Contains(h, "cannot be reviewed") || !strings.Contains(h, "Check the name and tag") {
+		t.Errorf("hover of a missing image = %q", h)
+	}
+	if n := len(env.Notifications(protocol.MethodProgress)); n != 0 {
+		t.Errorf("%d $/progress notifications to a client without workDoneProgress", n)
+	}
+}
+
+// TestImageReviewOffWithoutService: without an ImageService the image features stay silent.
+func TestImageReviewOffWithoutService(t *testing.T) {
+	env := lsptest.New(t)
+	uri := "file:///w/Dockerfile"
+	env.Open(uri, "FROM alpine:3.20\n")
+	for c := range codes(env.Diagnostics(uri)) {
+		if c == "ImageUnavailable" {
+			t.Errorf("image diagnostic without a service")
+		}
+	}
+	if h := env.Hover(uri, env.At(uri, "alpine")); h != nil {
+		t.Errorf("FROM hover without a service = %q", h.Contents.Value)
+	}
+	var caps struct {
+		Capabilities map[string]json.RawMessage `json:"capabilities"`
+	}
+	if err := json.Unmarshal(env.InitializeResult, &caps); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := caps.Capabilities["inlayHintProvider"]; ok {
+		t.Errorf("inlayHintProvider advertised without image review")
+	}
+}
