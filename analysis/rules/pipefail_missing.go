@@ -61,8 +61,22 @@ func checkPipefail(s *shellcmd.Script, r *shellReporter) {
 		case "true", "cat", "tee":
 			continue
 		}
-		first := c.Pipeline[0]
-		r.at(first.Start, last.End, "set -o pipefail before this pipe, or a failure of %s is ignored", first.Name)
+		// Only a command before the last one that can fail for real matters: echo, printf
+		// and cat of a literal do not.
+		var failing *shellcmd.Command
+		for _, m := range c.Pipeline[:len(c.Pipeline)-1] {
+			switch m.Name {
+			case "echo", "printf", "cat", "yes", "true":
+			default:
+				if failing == nil {
+					failing = m
+				}
+			}
+		}
+		if failing == nil {
+			continue
+		}
+		r.at(c.Pipeline[0].Start, last.End, "set -o pipefail before this pipe, or a failure of %s is ignored", failing.Name)
 		return
 	}
 }
