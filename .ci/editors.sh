@@ -94,7 +94,19 @@ node_test() {
   [ "$f" = 0 ] || echo "$out" | grep -E -A12 '^not ok ' | head -n 80
   record "$name" "$p" "$f"
 }
-if (cd "$vs" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+# npm ci wipes and reinstalls node_modules (about a minute on a busy machine); skip it when
+# node_modules was installed from exactly this lock file.
+npm_ci() {
+  local want have stamp=node_modules/.layerlens-lock.sha256
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  have=$(cat "$stamp" 2>/dev/null || true)
+  if [ "$want" = "$have" ] && [ -x node_modules/.bin/tsc ]; then
+    echo "node_modules matches package-lock.json"
+    return 0
+  fi
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null && echo "$want" >"$stamp"
+}
+if (cd "$vs" && npm_ci); then
   record "vscode: npm ci" 1 0
   section "VS Code extension: tsc --noEmit"
   one "vscode: tsc --noEmit" bash -c "cd '$vs' && npx tsc -p . --noEmit"
