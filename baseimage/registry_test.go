@@ -447,3 +447,118 @@ func TestMirrors(t *testing.T) {
 		t.Errorf("source = %q, want the origin after the mirror failed", rep.Source)
 	}
 }
+
+func TestCredentialHelperBounded(t *testing.T) {
+	home := hermetic(t)
+	reg := newTestRegistry(t)
+	reg.pushIndex(t, "demo/clean:1.0", mustIndex(t, testimage.DemoClean))
+	// A credential helper that never answers; it records its pid so the test can end it.
+	bin := filepath.Join(home, "bin")
+	os.MkdirAll(bin, 0o755)
+	pidFile := filepath.Join(home, "helper.pid")
+	script := "#!/bin/sh\necho $$ > " + pidFile + "\nexec tail -f /dev/null\n"
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-hang"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Cleanup(func() {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			var pid int
+			fmt.Sscan(string(b), &pid)
+			if p, err := os.FindProcess(pid); err == nil && pid > 0 {
+				p.Kill()
+				p.Wait()
+			}
+		}
+	})
+	os.MkdirAll(filepath.Join(home, ".docker"), 0o700)
+	os.WriteFile(filepath.Join(home, ".docker", "config.json"), fmt.Appendf(nil, `{"credHelpers":{%q:"hang"}}`, reg.host), 0o600)
+
+	rv := newTestReviewer(t, "", WithTimeout(300*time.Millisecond))
+	_, err := rv.Review(context.Background(), reg.host+"/demo/clean:1.0", "linux/amd64", nil)
+	if err == nil || !strings.Contains(err.Error(), "credential helper") {
+		t.Fatalf("err = %v, want the review to give up on the hanging credential helper", err)
+	}
+}
+
+func TestSharedLayersFetchedOnce(t *testing.T) {
+	hermetic(t)
+	reg := newTestRegistry(t)
+	idx := mustIndex(t, testimage.DemoTrapped)
+	reg.pushIndex(t, "demo/a:1", idx)
+	reg.pushIndex(t, "demo/b:1", idx)
+	var mu sync.Mutex
+	gets := map[string]int{}
+	reg.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if i := strings.Index(r.URL.Path, "/blobs/"); i >= 0 && r.Method == http.MethodGet {
+			mu.Lock()
+			gets[r.URL.Path[i+len("/blobs/"):]]++
+			mu.Unlock()
+		}
+		return false
+	})
+	s := NewScheduler(newTestReviewer(t, ""), 2, nil)
+	ch, notify := eventLog()
+	s.notify = notify
+	defer s.Close()
+	s.Submit(reg.host+"/demo/a:1", "linux/amd64")
+	s.Submit(reg.host+"/demo/b:1", "linux/amd64")
+	for done := 0; done < 2; {
+		if e := waitFor(t, ch, EventDone, EventFailed); e.Kind == EventFailed {
+			t.Fatal(e.Err)
+		} else {
+			done++
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for blob, n := range gets {
+		if n != 1 {
+			t.Errorf("blob %s fetched %d times, want once for both images", shortDigest(blob), n)
+		}
+	}
+	if len(gets) == 0 {
+		t.Error("no blob fetched")
+	}
+}
+
+func TestHostileImageWritesNothing(t *testing.T) {
+	home := hermetic(t)
+	reg := newTestRegistry(t)
+	img, err := testimage.Image([]testimage.Step{{CreatedBy: "ADD evil.tar /", Files: []testimage.File{
+		{Path: "../../../../tmp/layerlens-pwned", Body: "x"},
+		{Path: "/etc/layerlens-abs", Body: "x"},
+		{Path: "link", Type: '2', Link: "/"},
+		{Path: "link/root/layerlens-through-link", Body: "x"},
+	}}}, "amd64", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.pushImage(t, "demo/evil:1", img)
+	cache := t.TempDir()
+	rep, err := newTestReviewer(t, cache).Review(context.Background(), reg.host+"/demo/evil:1", "linux/amd64", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rulesOf(rep.Findings)["LayerPathTraversal"] < 2 || rulesOf(rep.Findings)["LayerSymlinkTrick"] != 1 {
+		t.Errorf("findings = %v", rulesOf(rep.Findings))
+	}
+	for _, p := range []string{"/tmp/layerlens-pwned", "/etc/layerlens-abs", filepath.Join(home, "layerlens-through-link")} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s exists: a tar name was used as a path", p)
+		}
+	}
+	entries, _ := os.ReadDir(home)
+	for _, e := range entries {
+		if e.Name() != ".docker" {
+			t.Errorf("HOME holds %s; the review must write only to the store", e.Name())
+		}
+	}
+	filepath.WalkDir(cache, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(cache, p)
+		if rel != "." && !strings.HasPrefix(rel, "layerlens") {
+			t.Errorf("unexpected file in the cache dir: %s", rel)
+		}
+		return nil
+	})
+}

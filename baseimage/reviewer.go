@@ -40,11 +40,37 @@ type Reviewer struct {
 	flights map[string]*flight
 }
 
-// flight de-duplicates concurrent reviews of the same layer digest.
+// flight de-duplicates concurrent fetches of the same blob: a layer review or a config.
 type flight struct {
 	done chan struct{}
-	lr   *layerReview
+	val  any
 	err  error
+}
+
+// single runs fn once for key among concurrent callers; the others wait for its result (or
+// their own context). shared reports that the result came from another caller's run.
+func (rv *Reviewer) single(ctx context.Context, key string, fn func() (any, error)) (val any, err error, shared bool) {
+	rv.mu.Lock()
+	if f, ok := rv.flights[key]; ok {
+		rv.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.val, f.err, true
+		case <-ctx.Done():
+			return nil, ctx.Err(), true
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	rv.flights[key] = f
+	rv.mu.Unlock()
+	defer func() {
+		rv.mu.Lock()
+		delete(rv.flights, key)
+		rv.mu.Unlock()
+		close(f.done)
+	}()
+	f.val, f.err = fn()
+	return f.val, f.err, false
 }
 
 // New makes a Reviewer. The store directory is created (mode 0700) at once.
@@ -245,8 +271,14 @@ func (rv *Reviewer) manifest(ctx context.Context, r *resolved, digest string) ([
 	return nil, fmt.Errorf("manifest %s: %w", shortDigest(digest), errors.Join(errs...))
 }
 
-// config returns the verified config blob.
+// config returns the verified config blob, fetched once for concurrent reviews.
 func (rv *Reviewer) config(ctx context.Context, r *resolved, d v1.Descriptor) ([]byte, error) {
+	v, err, _ := rv.single(ctx, "config "+d.Digest.String(), func() (any, error) { return rv.fetchConfig(ctx, r, d) })
+	b, _ := v.([]byte)
+	return b, err
+}
+
+func (rv *Reviewer) fetchConfig(ctx context.Context, r *resolved, d v1.Descriptor) ([]byte, error) {
 	digest := d.Digest.String()
 	if b, ok := rv.store.blob(digest); ok {
 		return b, nil
@@ -422,28 +454,14 @@ func (rv *Reviewer) layer(ctx context.Context, r *resolved, d v1.Descriptor, byt
 		onBytes(d.Size)
 		return lr, nil
 	}
-	rv.mu.Lock()
-	if f, ok := rv.flights[digest]; ok {
-		rv.mu.Unlock()
-		select {
-		case <-f.done:
-			onBytes(d.Size)
-			return f.lr, f.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	v, err, shared := rv.single(ctx, "layer "+digest, func() (any, error) {
+		return rv.streamLayer(ctx, r, d, bytesLeft, onBytes)
+	})
+	if shared {
+		onBytes(d.Size)
 	}
-	f := &flight{done: make(chan struct{})}
-	rv.flights[digest] = f
-	rv.mu.Unlock()
-	defer func() {
-		rv.mu.Lock()
-		delete(rv.flights, digest)
-		rv.mu.Unlock()
-		close(f.done)
-	}()
-	f.lr, f.err = rv.streamLayer(ctx, r, d, bytesLeft, onBytes)
-	return f.lr, f.err
+	lr, _ := v.(*layerReview)
+	return lr, err
 }
 
 func (rv *Reviewer) streamLayer(ctx context.Context, r *resolved, d v1.Descriptor, bytesLeft int64, onBytes func(int64)) (*layerReview, error) {

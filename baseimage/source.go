@@ -152,7 +152,7 @@ func registryOptions(o *options) ([]remote.Option, error) {
 		opts = append(opts, remote.WithTransport(o.transport))
 	}
 	if !o.anonymous {
-		opts = append(opts, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+		opts = append(opts, remote.WithAuthFromKeychain(boundedKeychain{authn.DefaultKeychain}))
 	}
 	opts = append(opts,
 		remote.WithUserAgent("layerlens"),
@@ -163,6 +163,34 @@ func registryOptions(o *options) ([]remote.Option, error) {
 		return nil, err
 	}
 	return append(opts, remote.Reuse(p)), nil
+}
+
+// boundedKeychain makes a keychain lookup give up when the review's context ends. Docker's
+// keychain runs credential helpers (credsStore, credHelpers) as programs without a context; a
+// helper that hangs (waiting for a keyring unlock, say) would otherwise hang the review. The
+// helper is left to finish on its own.
+type boundedKeychain struct{ inner authn.Keychain }
+
+func (k boundedKeychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
+	return k.inner.Resolve(r)
+}
+
+func (k boundedKeychain) ResolveContext(ctx context.Context, r authn.Resource) (authn.Authenticator, error) {
+	type result struct {
+		a   authn.Authenticator
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		a, err := authn.Resolve(ctx, k.inner, r)
+		ch <- result{a, err}
+	}()
+	select {
+	case res := <-ch:
+		return res.a, res.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("looking up credentials for %s (credential helper): %w", r.RegistryStr(), ctx.Err())
+	}
 }
 
 // candidates lists the registry sources for a repository: mirrors first, then the origin.
