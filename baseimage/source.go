@@ -142,8 +142,16 @@ func (r registrySource) blob(ctx context.Context, digest string) (io.ReadCloser,
 	if err != nil {
 		return nil, err
 	}
-	return l.Compressed()
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	return verifiedBlob{rc}, nil
 }
+
+// verifiedBlob marks a blob stream that go-containerregistry already checks against its
+// digest (remote layers do), so verifyReader checks only its size instead of hashing twice.
+type verifiedBlob struct{ io.ReadCloser }
 
 // registryOptions builds the ggcr options shared by every registry call of a Reviewer.
 func registryOptions(o *options) ([]remote.Option, error) {
@@ -249,12 +257,14 @@ type verifyReader struct {
 	sum    chan string
 	closed bool
 	final  error // io.EOF or the mismatch, returned by every Read after the end
+	noHash bool  // the stream underneath verifies the digest itself
 }
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 func newVerifyReader(rc io.ReadCloser, digest string, size int64) *verifyReader {
-	return &verifyReader{r: rc, want: digest, size: size, closer: rc}
+	_, hashed := rc.(verifiedBlob)
+	return &verifyReader{r: rc, want: digest, size: size, closer: rc, noHash: hashed}
 }
 
 func (v *verifyReader) start() {
@@ -277,6 +287,9 @@ func (v *verifyReader) Read(p []byte) (int, error) {
 	}
 	if v.closed {
 		return 0, errors.New("read after close")
+	}
+	if v.noHash {
+		return v.readSizeOnly(p)
 	}
 	if v.chunks == nil {
 		v.start()
@@ -303,6 +316,21 @@ func (v *verifyReader) Read(p []byte) (int, error) {
 			v.final = fmt.Errorf("blob digest mismatch: got %s, want %s", shortDigest(got), shortDigest(v.want))
 		}
 		return n, v.final
+	}
+	return n, err
+}
+
+func (v *verifyReader) readSizeOnly(p []byte) (int, error) {
+	n, err := v.r.Read(p)
+	v.n += int64(n)
+	if v.size >= 0 && v.n > v.size {
+		return n, fmt.Errorf("blob %s is longer than its declared %d bytes", shortDigest(v.want), v.size)
+	}
+	if err == io.EOF && v.size >= 0 && v.n != v.size {
+		return n, fmt.Errorf("blob %s truncated: %d of %d bytes: %w", shortDigest(v.want), v.n, v.size, io.ErrUnexpectedEOF)
+	}
+	if err != nil {
+		v.final = err
 	}
 	return n, err
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/layerlens/layerlens/baseimage/internal/testimage"
 )
@@ -313,5 +314,26 @@ func TestWalkCancelled(t *testing.T) {
 	_, err := walkLayer(ctx, tarStream(10), walkOptions{budget: DefaultBudget, bytesLeft: DefaultBudget.MaxBytes})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestWalkCompressions(t *testing.T) {
+	raw, err := testimage.Tar([]F{{Path: "etc/hello", Body: "hello"}, {Path: "tmp/x", Mode: 0o755, Body: "#!/bin/sh\n"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zbuf bytes.Buffer
+	zw, _ := zstd.NewWriter(&zbuf)
+	zw.Write(raw)
+	zw.Close()
+	for name, blob := range map[string][]byte{"gzip": gz(t, raw), "zstd": zbuf.Bytes(), "plain tar": raw} {
+		lr, err := walkLayer(context.Background(), bytes.NewReader(blob), walkOptions{budget: DefaultBudget, bytesLeft: DefaultBudget.MaxBytes})
+		if err != nil || !lr.Complete || len(lr.Entries) != 2 || lr.UncompressedSize != int64(len(raw)) {
+			t.Errorf("%s: err=%v review=%+v", name, err, lr)
+			continue
+		}
+		if findRule(lr.Findings, "LayerExecutableInTemp", "/tmp/x") == nil {
+			t.Errorf("%s: findings %+v", name, lr.Findings)
+		}
 	}
 }
