@@ -104,7 +104,12 @@ func assemble(rep *Report, reviews []*layerReview) {
 					}
 					removals = append(removals, e.Path)
 				} else {
-					subtree(e.Path, visit)
+					subtree(e.Path, func(p string, s *stacked) {
+						if s.layer < i {
+							l.Removed++
+						}
+						visit(p, s)
+					})
 					removals = append(removals, e.Path+"/")
 				}
 				if e.Kind == kindWhiteout || size > 0 {

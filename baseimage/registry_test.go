@@ -562,3 +562,20 @@ func TestHostileImageWritesNothing(t *testing.T) {
 		return nil
 	})
 }
+
+func TestSinglePlatformMismatch(t *testing.T) {
+	hermetic(t)
+	reg := newTestRegistry(t)
+	img, err := testimage.Image([]testimage.Step{{CreatedBy: "ADD file:x in /", Files: []testimage.File{{Path: "a", Body: "a"}}}}, "amd64", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.pushImage(t, "demo/single:1", img)
+	rep, err := newTestReviewer(t, "").Review(context.Background(), reg.host+"/demo/single:1", "linux/arm64", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Platform != "linux/amd64" || findRule(rep.Findings, "ImagePlatformMismatch", "") == nil || rep.Partial {
+		t.Errorf("platform %s partial %v findings %+v; want linux/amd64 and an ImagePlatformMismatch finding", rep.Platform, rep.Partial, rep.Findings)
+	}
+}

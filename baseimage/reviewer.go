@@ -399,14 +399,18 @@ func (rv *Reviewer) review(ctx, parent context.Context, res *resolved, want v1.P
 	if err != nil {
 		return nil, fmt.Errorf("%s: malformed config %s: %w", norm, shortDigest(m.Config.Digest.String()), err)
 	}
+	mismatch := ""
 	if cf.OS != "" && cf.Architecture != "" {
 		got := platformString(v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant})
 		if cf.OS != want.OS || cf.Architecture != want.Architecture {
-			rep.Errors = append(rep.Errors, fmt.Sprintf("the image is for %s, not %s (single-platform image)", got, rep.Platform))
+			mismatch = fmt.Sprintf("the image is a single-platform image for %s, not %s: it needs emulation to run there", got, platformString(want))
 			rep.Platform = got
 		}
 	}
 	reviewConfig(rep, cf, m)
+	if mismatch != "" {
+		rep.add(Finding{Rule: "ImagePlatformMismatch", Severity: sevWarning, Layer: -1, Message: mismatch})
+	}
 	var total int64
 	for _, l := range m.Layers {
 		total += l.Size
