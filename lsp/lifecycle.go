@@ -78,6 +78,7 @@ func (s *server) initialize(ctx context.Context, params json.RawMessage) (any, e
 
 	s.mu.Lock()
 	s.state = stateInitializing
+	s.logUp.Store(true)
 	s.client = caps
 	s.initParams = params
 	s.initSettings = settings

@@ -11,7 +11,8 @@ import (
 
 // clientLogHandler is a slog.Handler that writes to the configured logger (stderr in the
 // binary) and mirrors records to the client as window/logMessage: Info and up always, Debug
-// too when the "trace" setting is "verbose". It never touches stdout.
+// too when the "trace" setting is "verbose". It never touches stdout, and never takes
+// server.mu, so code holding the lock may log.
 type clientLogHandler struct {
 	inner slog.Handler
 	s     *server
@@ -23,7 +24,7 @@ func (h *clientLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *clientLogHandler) verbose() bool {
-	return h.s.currentSettings().Trace == "verbose"
+	return h.s.logVerbose.Load()
 }
 
 func (h *clientLogHandler) Handle(ctx context.Context, r slog.Record) error {
@@ -34,10 +35,7 @@ func (h *clientLogHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level < slog.LevelInfo && !h.verbose() {
 		return err
 	}
-	h.s.mu.Lock()
-	up := h.s.state != stateNew
-	h.s.mu.Unlock()
-	if !up {
+	if !h.s.logUp.Load() {
 		return err // window/logMessage only after initialize
 	}
 	var b strings.Builder

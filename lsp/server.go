@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -115,6 +116,9 @@ type server struct {
 	// workspace/configuration falls back to.
 	initSettings Settings
 	client       clientCaps
+	// logUp and logVerbose mirror state and settings for the log handler, which must never take
+	// mu: code holding mu may log.
+	logUp, logVerbose atomic.Bool
 	// initParams is the raw initialize request, for features that need client capabilities
 	// clientCaps does not decode.
 	initParams json.RawMessage

@@ -217,6 +217,7 @@ func (s *server) setSettings(st Settings) {
 	}
 	s.mu.Lock()
 	s.settings = st
+	s.logVerbose.Store(st.Trace == "verbose")
 	s.rulesCfg = cfg
 	s.mu.Unlock()
 }
@@ -243,6 +244,7 @@ func (s *server) setTrace(ctx context.Context, params json.RawMessage) (any, err
 	}
 	s.mu.Lock()
 	s.settings.Trace = p.Value
+	s.logVerbose.Store(p.Value == "verbose")
 	s.mu.Unlock()
 	return nil, nil
 }

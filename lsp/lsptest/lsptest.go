@@ -226,8 +226,16 @@ func (e *Env) ServeErr() error {
 // Logs returns the server log written so far.
 func (e *Env) Logs() string { return e.logs.String() }
 
-// handle answers the server's requests and records its notifications.
+// handle answers the server's requests and records its notifications. It never returns an
+// error: jsonrpc2 v0.10.0's connection records a handler error with an atomic.Value and
+// panics when a later failure has a different type (conn.fail), so a failed reply (the
+// server already gone) is dropped instead.
 func (e *Env) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	_ = e.dispatch(ctx, reply, req)
+	return nil
+}
+
+func (e *Env) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 	if _, isCall := req.(*jsonrpc2.Call); isCall {
 		switch req.Method() {
 		case protocol.MethodWorkspaceConfiguration:
