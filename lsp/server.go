@@ -103,6 +103,9 @@ type server struct {
 	// exitCh is closed by the exit notification.
 	exitCh   chan struct{}
 	exitOnce sync.Once
+	// logUp and logVerbose mirror state and settings for the log handler, which must never take
+	// mu: code holding mu may log.
+	logUp, logVerbose atomic.Bool
 
 	// mu guards the fields below it.
 	mu       sync.Mutex
@@ -116,9 +119,6 @@ type server struct {
 	// workspace/configuration falls back to.
 	initSettings Settings
 	client       clientCaps
-	// logUp and logVerbose mirror state and settings for the log handler, which must never take
-	// mu: code holding mu may log.
-	logUp, logVerbose atomic.Bool
 	// initParams is the raw initialize request, for features that need client capabilities
 	// clientCaps does not decode.
 	initParams json.RawMessage
