@@ -268,6 +268,24 @@ func TestSettings(t *testing.T) {
 			t.Errorf("after didChangeConfiguration: %+v, want severity warning", d)
 		}
 	})
+	t.Run("didChangeConfiguration re-fetches", func(t *testing.T) {
+		env := lsptest.New(t, lsptest.WithSettings(map[string]any{"rules": map[string]string{"UnknownInstruction": "hint"}}))
+		env.Open(uri, text)
+		if d := find(env.Diagnostics(uri), "UnknownInstruction"); d == nil || d.Severity != protocol.DiagnosticSeverityHint {
+			t.Fatalf("diagnostic = %+v, want severity hint", d)
+		}
+		asked := env.ConfigurationRequests()
+		env.SetSettings(map[string]any{"rules": map[string]string{"UnknownInstruction": "off"}})
+		n := env.PublishCount(uri)
+		env.Notify(protocol.MethodWorkspaceDidChangeConfiguration, map[string]any{"settings": nil})
+		p := env.WaitPublished(uri, n+1)
+		if d := find(p.Diagnostics, "UnknownInstruction"); d != nil {
+			t.Errorf("after the re-fetch: %+v, want the rule off", d)
+		}
+		if env.ConfigurationRequests() != asked+1 {
+			t.Errorf("workspace/configuration requests = %d, want %d", env.ConfigurationRequests(), asked+1)
+		}
+	})
 	t.Run("invalid settings are reported", func(t *testing.T) {
 		env := lsptest.New(t, lsptest.WithSettings(map[string]any{"rules": map[string]string{"UnknownInstruction": "loud"}}))
 		env.Open(uri, text)

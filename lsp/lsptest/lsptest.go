@@ -245,11 +245,13 @@ func (e *Env) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2
 			e.configReqs++
 			e.mu.Unlock()
 			out := make([]any, len(p.Items))
+			e.mu.Lock()
 			for i := range out {
 				if e.cfg.hasSettings {
 					out[i] = e.cfg.settings
 				}
 			}
+			e.mu.Unlock()
 			return reply(ctx, out, nil)
 		case protocol.MethodWorkDoneProgressCreate, protocol.MethodClientRegisterCapability,
 			protocol.MethodClientUnregisterCapability:
@@ -271,6 +273,15 @@ func (e *Env) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2
 	e.changed = make(chan struct{})
 	e.mu.Unlock()
 	return reply(ctx, nil, nil)
+}
+
+// SetSettings changes what the client answers to workspace/configuration from now on (nil
+// means JSON null). It sends nothing: follow it with a workspace/didChangeConfiguration
+// notification, as an editor does.
+func (e *Env) SetSettings(v any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cfg.settings, e.cfg.hasSettings = v, v != nil
 }
 
 // Call sends a request and decodes its result into result (which may be nil).
