@@ -126,6 +126,27 @@ func TestDocumentSymbols(t *testing.T) {
 	}
 }
 
+func TestDocumentSymbolsFlatForOldClients(t *testing.T) {
+	env := lsptest.New(t, lsptest.WithCapabilities(`{}`))
+	env.Open(uri, multiStage)
+	env.Diagnostics(uri)
+	var syms []protocol.SymbolInformation
+	if err := env.Call(protocol.MethodTextDocumentDocumentSymbol, map[string]any{"textDocument": map[string]any{"uri": uri}}, &syms); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range syms {
+		if s.Location.URI != uri {
+			t.Errorf("symbol %q has location %v", s.Name, s.Location)
+		}
+		got = append(got, s.ContainerName+"/"+strings.Fields(s.Name)[0])
+	}
+	want := "/ARG /build build/WORKDIR build/RUN build/COPY /stage stage 1/COPY stage 1/CMD"
+	if strings.Join(got, " ") != want {
+		t.Errorf("flat symbols = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
 func TestFoldingRanges(t *testing.T) {
 	env := lsptest.New(t)
 	env.Open(uri, multiStage)

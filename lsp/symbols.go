@@ -12,8 +12,9 @@ import (
 )
 
 // documentSymbol answers textDocument/documentSymbol: each build stage is a symbol whose
-// children are its instructions; ARGs before the first FROM are top-level symbols. The result
-// is hierarchical (DocumentSymbol), which every current client supports.
+// children are its instructions; ARGs before the first FROM are top-level symbols. Clients
+// that do not announce hierarchicalDocumentSymbolSupport get the same symbols flattened into
+// SymbolInformation, each instruction naming its stage as container.
 func (s *server) documentSymbol(ctx context.Context, params json.RawMessage) (any, error) {
 	var p protocol.DocumentSymbolParams
 	if err := decodeParams(params, &p); err != nil {
@@ -23,7 +24,28 @@ func (s *server) documentSymbol(ctx context.Context, params json.RawMessage) (an
 	if err != nil {
 		return nil, err
 	}
-	return documentSymbols(snap.File(), snap.Mapper), nil
+	syms := documentSymbols(snap.File(), snap.Mapper)
+	s.mu.Lock()
+	hierarchical := s.client.TextDocument.DocumentSymbol.HierarchicalDocumentSymbolSupport
+	s.mu.Unlock()
+	if hierarchical {
+		return syms, nil
+	}
+	return flattenSymbols(p.TextDocument.URI, syms, "", []protocol.SymbolInformation{}), nil
+}
+
+// flattenSymbols turns a symbol tree into SymbolInformation in document order.
+func flattenSymbols(uri protocol.DocumentURI, syms []protocol.DocumentSymbol, container string, out []protocol.SymbolInformation) []protocol.SymbolInformation {
+	for _, sym := range syms {
+		out = append(out, protocol.SymbolInformation{
+			Name:          sym.Name,
+			Kind:          sym.Kind,
+			Location:      protocol.Location{URI: uri, Range: sym.Range},
+			ContainerName: container,
+		})
+		out = flattenSymbols(uri, sym.Children, sym.Name, out)
+	}
+	return out
 }
 
 // documentSymbols builds the symbol tree of f. The result is never nil.
