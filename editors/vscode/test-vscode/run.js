@@ -44,6 +44,7 @@ async function workbenchTest() {
   const ws = path.join(tmp, 'ws');
   fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(ws, 'Dockerfile'), 'FROM alpine:3.19\nMAINTAINER me\nrun echo hi\nFOO bar\n');
+  fs.writeFileSync(path.join(ws, 'review.Dockerfile'), 'FROM layerlens.test/demo/trapped:1.0\nRUN true\n');
   // The extension finds the server through the setting; offline keeps the test off the network.
   fs.writeFileSync(
     path.join(ws, '.vscode/settings.json'),
@@ -52,6 +53,9 @@ async function workbenchTest() {
       'layerlens.offline': true,
       'layerlens.cacheDir': path.join(tmp, 'cache'),
       'layerlens.trace.server': 'messages',
+      // Checked by the in-host test: a rule turned off, and an image source from the repository.
+      'layerlens.rules': { NoHealthcheck: 'off' },
+      'layerlens.ociLayouts': [path.resolve(ext, '../../testdata/oci')],
     }),
   );
   fs.writeFileSync(path.join(tmp, 'config.yaml'), 'auth: none\n');

@@ -223,6 +223,35 @@ test('the rules setting turns rules off and changes severities, also on didChang
   assert.equal(await c.shutdown(), 0);
 });
 
+test('a base-image review reports $/progress (the status bar item) and hover shows the image', { timeout: 30000 }, async (t) => {
+  // The image comes from the repository's OCI layout, so the review needs no registry.
+  const layout = path.resolve(__dirname, '../../../../testdata/oci');
+  if (!fs.existsSync(path.join(layout, 'index.json'))) {
+    t.skip(`no OCI layout at ${layout}`);
+    return;
+  }
+  const settings = { ...offline, ociLayouts: [layout] };
+  const c = start(t, { initializationOptions: settings, configuration: (s) => (s === 'layerlens' ? settings : null) });
+  await c.initialize(rootUri);
+  const uri = docUri('review.Dockerfile');
+  await c.open(uri, 'FROM layerlens.test/demo/trapped:1.0\nRUN true\n');
+  await c.waitFor('$/progress begin and end of a review', () => {
+    const begun = c.progress.find((p) => p.value.kind === 'begin' && /review/i.test(p.value.title ?? ''));
+    return begun !== undefined && c.progress.some((p) => p.token === begun.token && p.value.kind === 'end');
+  }, 20000);
+  const begin = c.progress.find((p) => p.value.kind === 'begin')!;
+  t.diagnostic(`progress: ${begin.value.title}; ${c.progress.length} $/progress notifications`);
+  assert.match(begin.value.title ?? '', /layerlens\.test\/demo\/trapped:1\.0|trapped/);
+  const hover = await c.conn.sendRequest<Hover | null>('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 0, character: 10 },
+  });
+  const ht = hoverText(hover);
+  t.diagnostic(`image hover: ${ht.split('\n').slice(0, 3).join(' | ')}`);
+  assert.match(ht, /trapped/);
+  assert.equal(await c.shutdown(), 0);
+});
+
 test('server commands are advertised as executeCommandProvider commands, if any', { timeout: 30000 }, async (t) => {
   const c = start(t, { initializationOptions: offline, configuration: () => offline });
   const init = await c.initialize(rootUri);

@@ -13,13 +13,22 @@ function log(msg: string): void {
   lines.push(`[${Date.now() - t0} ms] ${msg}`);
 }
 
-function wait<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
+/**
+ * Polls until probe (or, when given, the async asyncProbe) returns a value; rejects after ms.
+ * Polling is the only way to observe diagnostics and hovers through the public API.
+ */
+function wait<T>(
+  what: string,
+  ms: number,
+  probe: () => T | undefined,
+  asyncProbe?: () => Promise<T | undefined>,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const start = Date.now();
-    const tick = (): void => {
+    const tick = async (): Promise<void> => {
       let v: T | undefined;
       try {
-        v = probe();
+        v = asyncProbe !== undefined ? await asyncProbe() : probe();
       } catch (err) {
         reject(err);
         return;
@@ -29,10 +38,10 @@ function wait<T>(what: string, ms: number, probe: () => T | undefined): Promise<
       } else if (Date.now() - start > ms) {
         reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
       } else {
-        setTimeout(tick, 50);
+        setTimeout(() => void tick(), 50);
       }
     };
-    tick();
+    void tick();
   });
 }
 
@@ -72,6 +81,10 @@ async function scenario(ws: string): Promise<void> {
   });
   for (const d of first) {
     log(`diag L${d.range.start.line} ${codeOf(d)} sev=${d.severity}: ${d.message}`);
+  }
+  // run.js turned NoHealthcheck off in the workspace settings.
+  if (first.some((d) => codeOf(d) === 'NoHealthcheck')) {
+    throw new Error('NoHealthcheck is off in layerlens.rules but reported');
   }
 
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
@@ -120,6 +133,16 @@ async function scenario(ws: string): Promise<void> {
     return gone && ds.some((d) => codeOf(d) === 'UnknownInstruction') ? true : undefined;
   });
   log('diagnostics refreshed after didChange');
+
+  // layerlens.ociLayouts points at the repository's OCI layout: the image is reviewed from it.
+  const reviewUri = vscode.Uri.file(path.join(ws, 'review.Dockerfile'));
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(reviewUri));
+  const imageHover = await wait('a hover with the review of the image from the OCI layout', 20000, () => undefined as string | undefined, async () => {
+    const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', reviewUri, new vscode.Position(0, 10));
+    const text = hs.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : c.value)).join('\n');
+    return /trapped/.test(text) && /layout/.test(text) ? text : undefined;
+  });
+  log(`image hover: ${imageHover.split('\n')[0]}`);
 
   await vscode.commands.executeCommand('layerlens.restartServer');
   await wait('diagnostics after a server restart', 20000, () =>
