@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -93,5 +94,22 @@ func BenchmarkMapper5000(b *testing.B) {
 	for b.Loop() {
 		m := NewMapper(text)
 		_ = m.Position(analysis.Pos{Line: 4000, Col: 10})
+	}
+}
+
+func TestParserPanicGivesEmptyModel(t *testing.T) {
+	old := parseFile
+	parseFile = func(string) *analysis.File { panic("boom") }
+	defer func() { parseFile = old }()
+	snap := newSnapshot("untitled:x", 1, "FROM a\n", "dockerfile", nil)
+	f := snap.File()
+	if f == nil || len(f.Errors) != 1 || f.Errors[0].Rule != "InternalError" || len(f.LineStarts) != 2 {
+		t.Fatalf("File after a parser panic = %+v", f)
+	}
+	if !strings.Contains(f.Errors[0].Message, "boom") {
+		t.Errorf("message = %q, want the cause", f.Errors[0].Message)
+	}
+	if snap.File() != f {
+		t.Errorf("File is not stable after a failure")
 	}
 }

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -50,17 +51,47 @@ func newSnapshot(uri string, version int32, text, languageID string, lastParse *
 	}
 }
 
-// File returns the parsed document, parsing it on first use. It never returns nil.
+// File returns the parsed document, parsing it on first use. It never returns nil: should the
+// parser panic, the result is an empty model whose only error says so, so every feature keeps
+// working (with nothing to show) instead of failing each request.
 func (s *snapshot) File() *analysis.File {
 	s.once.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.lastParse.Store(nil) // the base may be what made Reparse fail
+				s.file.Store(failedFile(s.Text, s.Mapper, r))
+			}
+		}()
 		var f *analysis.File
 		if base := s.lastParse.Load(); base != nil {
-			f = analysis.Reparse(base, s.Text)
+			f = reparseFile(base, s.Text)
 		} else {
-			f = analysis.Parse(s.Text)
+			f = parseFile(s.Text)
 		}
 		s.file.Store(f)
 		s.lastParse.Store(f)
 	})
 	return s.file.Load()
 }
+
+// failedFile is the model of a document the parser could not handle.
+func failedFile(text string, m *Mapper, cause any) *analysis.File {
+	starts := make([]int, m.LineCount())
+	copy(starts, m.lines)
+	return &analysis.File{
+		Text:       text,
+		LineStarts: starts,
+		Escape:     '\\',
+		Errors: []analysis.Finding{{
+			Rule:     "InternalError",
+			Severity: analysis.SeverityError,
+			Message:  fmt.Sprintf("layerlens could not parse this file (internal error: %v); please report it", cause),
+		}},
+	}
+}
+
+// The parser entry points, variables so that a test can make them fail.
+var (
+	parseFile   = analysis.Parse
+	reparseFile = analysis.Reparse
+)
