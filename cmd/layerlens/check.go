@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -30,7 +29,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output format: text, json or sarif")
 	failLevel := fs.String("fail-level", "error", "exit 1 when a finding is at least this severe: error, warning, info, hint or none")
 	configPath := fs.String("config", "", "configuration `FILE` to use instead of the .layerlens.yaml found next to each Dockerfile")
-	images := fs.Bool("images", false, "also review the base images (registry or --oci-layout access) and run the image rules")
+	images := fs.Bool("images", true, "review the base images and run the image rules (--images=false or --no-images turns it off)")
+	noImages := fs.Bool("no-images", false, "do not review base images: text rules only")
+	online := fs.Bool("online", false, "fetch base images from registries (default: only the store and --oci-layout directories)")
 	var img imageFlags
 	img.register(fs, 2*time.Minute)
 	fs.Usage = func() {
@@ -90,20 +91,13 @@ Flags:
 		}
 		c.fixedConfig = &configResult{cfg: cfg, path: *configPath}
 	}
-	if *images {
-		buildArgs, err := img.args()
+	if *images && !*noImages {
+		review, err := img.checkReview(*online, stderr) // images.go
 		if err != nil {
 			fmt.Fprintf(stderr, "layerlens check: %v\n", err)
 			return 2
 		}
-		rv, err := img.reviewer(nil)
-		if err != nil {
-			fmt.Fprintf(stderr, "layerlens check: %v\n", err)
-			return 2
-		}
-		c.review = func(f *analysis.File, cfg *rules.Config) imageReview {
-			return reviewImages(context.Background(), rv, f, buildArgs, img.platform, cfg, true)
-		}
+		c.review = review
 	}
 
 	files := c.expand(paths)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -181,4 +182,44 @@ func ruleSetting(cfg *rules.Config, name string) (rules.RuleSetting, bool) {
 	}
 	s, ok := cfg.Rules[name]
 	return s, ok
+}
+
+// checkReview returns the image review of `layerlens check`. Without online, the reviewer is
+// offline: it reads the store and the --oci-layout directories and makes no network call, so
+// CI without network never waits on a registry; an image found in neither is noted once on
+// stderr, not reported as a finding. With online (or an explicit --offline), an image that
+// cannot be reviewed is an ImageUnavailable finding on its FROM.
+func (f *imageFlags) checkReview(online bool, stderr io.Writer) (func(*analysis.File, *rules.Config) imageReview, error) {
+	quiet := !online && !f.offline
+	if !online {
+		f.offline = true
+	}
+	buildArgs, err := f.args()
+	if err != nil {
+		return nil, err
+	}
+	rv, err := f.reviewer(nil)
+	if err != nil {
+		return nil, err
+	}
+	noted := map[string]bool{}
+	return func(file *analysis.File, cfg *rules.Config) imageReview {
+		rev := reviewImages(context.Background(), rv, file, buildArgs, f.platform, cfg, online)
+		if !quiet {
+			return rev
+		}
+		kept := rev.Findings[:0]
+		for _, fd := range rev.Findings {
+			if fd.Rule != "ImageUnavailable" {
+				kept = append(kept, fd)
+				continue
+			}
+			if !noted[fd.Message] {
+				noted[fd.Message] = true
+				fmt.Fprintf(stderr, "layerlens check: note: %s (use --online to fetch it, or --oci-layout DIR)\n", strings.TrimPrefix(fd.Message, "cannot review "))
+			}
+		}
+		rev.Findings = kept
+		return rev
+	}, nil
 }
