@@ -1,0 +1,17 @@
+//go:build unix
+
+package baseimage
+
+import (
+	"syscall"
+	"time"
+)
+
+// processCPU returns the user+system CPU time of the process so far (all threads).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
