@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"golang.org/x/tools/txtar"
 )
 
@@ -96,9 +97,10 @@ func reparseInputs(t *testing.T, corpusSample int) []string {
 	return inputs
 }
 
-// TestReparseRandomEdits checks Reparse(Parse(a), b) == Parse(b) over chains of random edits.
+// TestReparseRandomEdits checks Reparse(Parse(a), b) == Parse(b) over chains of random edits, and
+// compares each result with BuildKit's AST when BuildKit accepts the text.
 func TestReparseRandomEdits(t *testing.T) {
-	sample, edits := 80, 30
+	sample, edits := 50, 25
 	if testing.Short() {
 		sample, edits = 20, 10
 	}
@@ -115,6 +117,9 @@ func TestReparseRandomEdits(t *testing.T) {
 				return
 			}
 			checkRanges(t, "edit", got)
+			if res, err := parser.Parse(strings.NewReader(next)); err == nil {
+				compareWithBuildKit(t, "edit", want, res)
+			}
 			prev = got
 		}
 	}
