@@ -12,16 +12,24 @@ import (
 	"github.com/layerlens/layerlens/analysis"
 )
 
-// corpusDir is ../shared/corpus relative to the repository root.
+// corpusDir is ../shared/corpus relative to the repository root; tests skip without it.
 func corpusDir(t testing.TB) string {
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus"))
+	dir, err := corpusDirErr()
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "MANIFEST-labelled-examples.tsv")); err != nil {
-		t.Skipf("corpus not found at %s: %v", dir, err)
+		t.Skipf("corpus not found: %v", err)
 	}
 	return dir
+}
+
+func corpusDirErr() (string, error) {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus"))
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST-labelled-examples.tsv")); err != nil {
+		return "", err
+	}
+	return dir, nil
 }
 
 // rulesFor returns our rules that correspond to an upstream id (Trivy DS id or BuildKit name).
@@ -113,6 +121,14 @@ func keys(m map[string]bool) []string {
 
 // corpusFiles lists the Dockerfiles of a corpus set.
 func corpusFiles(t testing.TB, dir, set string) []string {
+	out, err := corpusPaths(dir, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func corpusPaths(dir, set string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(filepath.Join(dir, set), func(p string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -123,10 +139,7 @@ func corpusFiles(t testing.TB, dir, set string) []string {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return out, err
 }
 
 // TestCorpusDockerLibrary measures false positives on the official images: no error-level

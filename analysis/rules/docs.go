@@ -118,6 +118,40 @@ shows them on the file and ` + "`layerlens check`" + ` prints them and exits wit
 settings (` + "`layerlens.rules`" + `, ` + "`layerlens.trustedRegistries`" + `, or the same JSON object in
 initializationOptions / workspace/configuration) use the same shape and win over the file.
 
+## In CI: layerlens check
+
+` + "```" + `
+layerlens check [--format text|json|sarif] [--fail-level error|warning|info|hint|none]
+                [--config FILE] [--images [image flags]] PATH...
+` + "```" + `
+
+- PATH is a file or a directory; directories are searched recursively (hidden directories,
+  ` + "`node_modules`" + ` and ` + "`vendor`" + ` are skipped) for ` + "`Dockerfile`" + `, ` + "`Dockerfile.*`" + `,
+  ` + "`*.Dockerfile`" + ` and ` + "`Containerfile`" + `.
+- Each file gets the ` + "`.layerlens.yaml`" + ` found from its directory upwards (or ` + "`--config`" + `)
+  and the ` + "`.dockerignore`" + ` of its directory (` + "`Dockerfile.dockerignore`" + ` first, as BuildKit does).
+- ` + "`--format text`" + ` (default) prints ` + "`path:line:col: severity: RuleName: message`" + `;
+  ` + "`--format json`" + ` prints ` + "`{\"files\":[{\"path\":...,\"diagnostics\":[{\"rule\",\"severity\",\"message\",\"range\":{\"start\":{\"line\",\"column\"},\"end\":{...}}}]}]}`" + `;
+  ` + "`--format sarif`" + ` prints SARIF 2.1.0 for GitHub code scanning (rules with help text, locations,
+  related locations and fixes). Lines and columns are 1-based; columns count Unicode code points.
+- ` + "`--images`" + ` also reviews the base images (see [images.md](images.md)) and adds the image rules;
+  without it ` + "`check`" + ` makes no network calls.
+- Exit status: 0 when no finding reaches ` + "`--fail-level`" + ` (default ` + "`error`" + `), 1 when one does, 2
+  on usage errors, unreadable paths, non-UTF-8 files, directories without Dockerfiles and invalid
+  configuration files (printed as ` + "`path:line:col: error: message`" + `). Findings of the files that
+  could be read are printed in every case.
+
+GitHub Actions:
+
+` + "```yaml" + `
+- run: layerlens check --format sarif --fail-level none . > layerlens.sarif
+- uses: github/codeql-action/upload-sarif@v3
+  with: {sarif_file: layerlens.sarif}
+` + "```" + `
+
+` + "`layerlens rules [--format text|json|markdown]`" + ` lists the rules and ` + "`layerlens explain NAME`" + `
+prints one (NAME may also be a hadolint id or a BuildKit check name).
+
 ## Index
 
 | Rule | Severity | Fix | hadolint | BuildKit | Trivy | Checkov | CIS | Summary |

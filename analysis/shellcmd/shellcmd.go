@@ -11,6 +11,7 @@
 package shellcmd
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
@@ -81,9 +82,16 @@ type Script struct {
 	Err error
 }
 
-// Parse parses src as a bash script.
-func Parse(src string) *Script {
-	s := &Script{Src: src, Memo: map[string]any{}}
+// Parse parses src as a bash script. It never panics: should the shell parser or the walk fail
+// on some input, the text is split on operators instead.
+func Parse(src string) (s *Script) {
+	s = &Script{Src: src, Memo: map[string]any{}}
+	defer func() {
+		if e := recover(); e != nil {
+			s = &Script{Src: src, Memo: map[string]any{}, Err: fmt.Errorf("shell parser failed: %v", e)}
+			s.fallback(src, 0, len(src), false)
+		}
+	}()
 	s.parseInto(src, 0, len(src), false)
 	return s
 }
@@ -145,6 +153,13 @@ func (w *walker) stmt(st *syntax.Stmt, parent *Command, nested bool) {
 // command walks st; when st is part of a pipeline, the simple commands found are appended to
 // *pipe so that they share one Pipeline slice.
 func (w *walker) command(st *syntax.Stmt, parent *Command, nested bool, pipe *[]*Command) {
+	if st == nil || st.Cmd == nil {
+		// The parser's error recovery leaves statements without a command.
+		if st != nil {
+			w.redirs(st, parent, nested, nil)
+		}
+		return
+	}
 	switch c := st.Cmd.(type) {
 	case *syntax.BinaryCmd:
 		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
