@@ -53,7 +53,14 @@ local function run()
     -- Offline with a private cache: the test never reaches a registry.
     -- rules: one rule off proves the settings reach the server; the empty `buildArgs`
     -- table must be dropped before sending (Lua's {} would arrive as a JSON array).
-    settings = { offline = true, cacheDir = work .. '/cache', rules = { NoHealthcheck = 'off' }, buildArgs = {} }
+    -- ociLayouts: the repository's test images, for the pin-all step.
+    settings = {
+      offline = true,
+      cacheDir = work .. '/cache',
+      rules = { NoHealthcheck = 'off' },
+      buildArgs = {},
+      ociLayouts = { vim.fn.fnamemodify(nvim_dir .. '/../../testdata/oci', ':p') },
+    }
   else
     -- No settings at all: Neovim answers workspace/configuration with null. FROM scratch keeps
     -- the server away from registries even without offline mode.
@@ -193,19 +200,42 @@ local function run()
   assert(vim.fn.exists(':LayerlensPinAll') == 2, ':LayerlensPinAll missing')
   assert(vim.fn.exists(':LayerlensReviewImage') == 2, ':LayerlensReviewImage missing')
   local cmds = ((client.server_capabilities or {}).executeCommandProvider or {}).commands or {}
+  local notes = {}
+  local orig_notify = vim.notify
+  vim.notify = function(msg)
+    table.insert(notes, msg)
+  end
   if not vim.tbl_contains(cmds, 'layerlens.pinAll') then
-    local notes = {}
-    local orig = vim.notify
-    vim.notify = function(msg)
-      table.insert(notes, msg)
-    end
     vim.cmd('LayerlensPinAll')
-    vim.notify = orig
     assert(notes[1] and notes[1]:find('not supported by this server version'), 'pin-all message: ' .. vim.inspect(notes))
     log('LayerlensPinAll: %s', notes[1])
+  elseif settings == nil then
+    log('LayerlensPinAll not run: without offline settings it would need a registry')
   else
-    log('server advertises layerlens.pinAll (not run: it needs a registry)')
+    -- A second Dockerfile whose images come from the repository's OCI layout.
+    local pin_path = work .. '/pin.Dockerfile'
+    vim.fn.writefile({ 'FROM layerlens.test/demo/clean:1.0 AS a', 'RUN true', 'FROM layerlens.test/demo/trapped:1.0' }, pin_path)
+    vim.cmd('edit ' .. vim.fn.fnameescape(pin_path))
+    local pbuf = vim.api.nvim_get_current_buf()
+    if vim.bo[pbuf].filetype ~= 'dockerfile' then
+      vim.bo[pbuf].filetype = 'dockerfile'
+    end
+    wait(10000, 'the client to attach to pin.Dockerfile', function()
+      return layerlens.client(pbuf) ~= nil
+    end)
+    vim.api.nvim_win_set_cursor(0, { 3, 0 })
+    vim.cmd('LayerlensReviewImage')
+    vim.cmd('LayerlensPinAll')
+    -- The server answers pinAll at once and sends the edit as workspace/applyEdit later.
+    wait(20000, 'both FROM lines pinned by workspace/applyEdit', function()
+      local l = vim.api.nvim_buf_get_lines(pbuf, 0, -1, false)
+      return l[1]:match('^FROM layerlens%.test/demo/clean:1%.0@sha256:%x+ AS a$') ~= nil
+        and l[3]:match('^FROM layerlens%.test/demo/trapped:1%.0@sha256:%x+$') ~= nil
+    end)
+    log('LayerlensPinAll: %s', vim.api.nvim_buf_get_lines(pbuf, 2, 3, false)[1])
+    assert(#notes == 0, 'notifications: ' .. vim.inspect(notes))
   end
+  vim.notify = orig_notify
 
   -- 6. Stop cleanly.
   if has('0.11') then

@@ -2,9 +2,13 @@
 // FROM lines, so "Re-review base image" knows which image is meant. The server does the real
 // parsing; this only looks at line starts.
 
-/** A FROM instruction: its 0-based line and its image reference (flags skipped). */
+/**
+ * A FROM instruction: its 0-based line, the UTF-16 column of the FROM keyword (a position the
+ * server's layerlens.reviewImage accepts for "this FROM"), and its image reference.
+ */
 export interface FromLine {
   line: number;
+  character: number;
   image: string;
 }
 
@@ -27,7 +31,7 @@ export function fromLines(text: string): FromLine[] {
     const words = m[1].split(/\s+/).filter((w) => w !== '' && w !== '\\');
     const image = words.find((w) => !w.startsWith('--'));
     if (image !== undefined) {
-      out.push({ line: i, image });
+      out.push({ line: i, character: l.length - l.trimStart().length, image });
     }
   }
   return out;

@@ -247,34 +247,19 @@ async function pinAll(): Promise<void> {
 }
 
 /**
- * Re-reviews a base image: the FROM the cursor is in; with no FROM above the cursor, the user
- * picks one of the file's FROM lines or types an image reference.
+ * Re-reviews base images (server command layerlens.reviewImage, arguments [uri, position]):
+ * the FROM of the stage the cursor is in; above the first FROM, every image of the file.
  */
 async function reviewImage(): Promise<void> {
   const title = 'Re-review base image';
-  const ed = vscode.window.activeTextEditor;
-  if (ed !== undefined && ed.document.languageId === 'dockerfile') {
-    const froms = fromLines(ed.document.getText());
-    const f = fromForLine(froms, ed.selection.active.line);
-    if (f !== undefined) {
-      await runServerCommand(serverCommand.reviewImage, title, [ed.document.uri.toString(), f.line]);
-      return;
-    }
-    if (froms.length > 0) {
-      const pick = await vscode.window.showQuickPick(
-        froms.map((x) => ({ label: x.image, description: `line ${x.line + 1}`, line: x.line })),
-        { title },
-      );
-      if (pick !== undefined) {
-        await runServerCommand(serverCommand.reviewImage, title, [ed.document.uri.toString(), pick.line]);
-      }
-      return;
-    }
+  const ed = activeDockerfile(title);
+  if (ed === undefined) {
+    return;
   }
-  const ref = await vscode.window.showInputBox({ title, prompt: 'Image reference', placeHolder: 'alpine:3.20' });
-  if (ref !== undefined && ref.trim() !== '') {
-    await runServerCommand(serverCommand.reviewImage, title, [ref.trim()]);
-  }
+  const uri = ed.document.uri.toString();
+  const f = fromForLine(fromLines(ed.document.getText()), ed.selection.active.line);
+  const args: unknown[] = f === undefined ? [uri] : [uri, { line: f.line, character: f.character }];
+  await runServerCommand(serverCommand.reviewImage, title, args);
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {

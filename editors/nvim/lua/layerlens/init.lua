@@ -255,24 +255,27 @@ function M.pin_all(bufnr)
   return M.execute('layerlens.pinAll', 'Pin all base images', { vim.uri_from_bufnr(bufnr) }, bufnr)
 end
 
---- Re-reviews a base image: ref if given, else the FROM of the stage the cursor is in.
-function M.review_image(ref, bufnr)
+--- Re-reviews base images (server command layerlens.reviewImage, arguments [uri, position]):
+--- the FROM of the stage the cursor is in, or every image of the buffer when all is true or the
+--- cursor is above the first FROM.
+function M.review_image(all, bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local title = 'Re-review base image'
-  if ref ~= nil and ref ~= '' then
-    return M.execute('layerlens.reviewImage', title, { ref }, bufnr)
-  end
-  local cursor = vim.api.nvim_win_get_cursor(0)[1] - 1
-  local lines = vim.api.nvim_buf_get_lines(bufnr, 0, cursor + 1, false)
-  for i = #lines, 1, -1 do
-    local prev = lines[i - 1]
-    local continued = prev ~= nil and prev:match('\\%s*$') and not prev:match('^%s*#')
-    if not continued and lines[i]:lower():match('^%s*from%s') then
-      return M.execute('layerlens.reviewImage', title, { vim.uri_from_bufnr(bufnr), i - 1 }, bufnr)
+  local uri = vim.uri_from_bufnr(bufnr)
+  if not all then
+    local cursor = vim.api.nvim_win_get_cursor(0)[1] - 1
+    local lines = vim.api.nvim_buf_get_lines(bufnr, 0, cursor + 1, false)
+    for i = #lines, 1, -1 do
+      local prev = lines[i - 1]
+      local continued = prev ~= nil and prev:match('\\%s*$') and not prev:match('^%s*#')
+      local indent = lines[i]:lower():match('^(%s*)from%s')
+      if not continued and indent then
+        -- The FROM keyword's position; leading blanks are ASCII, so bytes equal UTF-16 units.
+        return M.execute('layerlens.reviewImage', title, { uri, { line = i - 1, character = #indent } }, bufnr)
+      end
     end
   end
-  notify(title .. ': no FROM above the cursor; give an image, e.g. :LayerlensReviewImage alpine:3.20', vim.log.levels.WARN)
-  return false
+  return M.execute('layerlens.reviewImage', title, { uri }, bufnr)
 end
 
 function M.create_commands()
@@ -280,8 +283,8 @@ function M.create_commands()
     M.pin_all(0)
   end, { desc = 'layerlens: pin all base images of this Dockerfile to digests' })
   vim.api.nvim_create_user_command('LayerlensReviewImage', function(c)
-    M.review_image(c.args, 0)
-  end, { nargs = '?', desc = 'layerlens: re-review the base image of this stage (or the given image)' })
+    M.review_image(c.bang, 0)
+  end, { bang = true, desc = 'layerlens: re-review the base image of this stage (with !: all images of the file)' })
 end
 
 return M

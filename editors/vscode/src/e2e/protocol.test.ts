@@ -252,13 +252,44 @@ test('a base-image review reports $/progress (the status bar item) and hover sho
   assert.equal(await c.shutdown(), 0);
 });
 
-test('server commands are advertised as executeCommandProvider commands, if any', { timeout: 30000 }, async (t) => {
-  const c = start(t, { initializationOptions: offline, configuration: () => offline });
+test('layerlens.pinAll and layerlens.reviewImage, as the client commands send them', { timeout: 30000 }, async (t) => {
+  const layout = path.resolve(__dirname, '../../../../testdata/oci');
+  const settings = { ...offline, ociLayouts: [layout] };
+  const c = start(t, { initializationOptions: settings, configuration: (s) => (s === 'layerlens' ? settings : null) });
   const init = await c.initialize(rootUri);
   const cmds = init.capabilities.executeCommandProvider?.commands ?? [];
   t.diagnostic(`executeCommandProvider.commands = ${JSON.stringify(cmds)}`);
   for (const name of cmds) {
     assert.match(name, /^layerlens\./);
   }
+  if (!cmds.includes('layerlens.pinAll') || !cmds.includes('layerlens.reviewImage')) {
+    t.skip('the server does not advertise layerlens.pinAll and layerlens.reviewImage');
+    await c.shutdown();
+    return;
+  }
+  const uri = docUri('pin.Dockerfile');
+  await c.open(uri, 'FROM layerlens.test/demo/clean:1.0 AS a\nRUN true\n\nFROM layerlens.test/demo/trapped:1.0\n');
+  await c.diagnosticsFor(uri, 1);
+
+  // Re-review the FROM the cursor is in: [uri, position of the FROM keyword].
+  const before = c.progress.filter((p) => p.value.kind === 'begin').length;
+  const started = await c.conn.sendRequest('workspace/executeCommand', {
+    command: 'layerlens.reviewImage',
+    arguments: [uri, { line: 3, character: 0 }],
+  });
+  t.diagnostic(`reviewImage started ${JSON.stringify(started)}`);
+  assert.equal(started, 1);
+  await c.waitFor('a new review of trapped:1.0', () =>
+    c.progress.filter((p) => p.value.kind === 'begin').length > before &&
+    c.progress.some((p) => p.value.kind === 'begin' && /trapped/.test(p.value.title ?? '')),
+  );
+
+  // Pin all: the edit arrives as workspace/applyEdit.
+  await c.conn.sendRequest('workspace/executeCommand', { command: 'layerlens.pinAll', arguments: [uri] });
+  await c.waitFor('workspace/applyEdit from layerlens.pinAll', () => c.appliedEdits.length > 0, 20000);
+  const text = c.texts.get(uri)!.text;
+  t.diagnostic(`after pinAll:\n${text}`);
+  assert.match(text, /^FROM layerlens\.test\/demo\/clean:1\.0@sha256:[0-9a-f]{64} AS a$/m);
+  assert.match(text, /^FROM layerlens\.test\/demo\/trapped:1\.0@sha256:[0-9a-f]{64}$/m);
   assert.equal(await c.shutdown(), 0);
 });

@@ -215,9 +215,13 @@ test('server commands say when the server does not support them, and run when it
     clients[0].requests.map((r) => r.params),
     [
       { command: 'layerlens.pinAll', arguments: ['file:///ws/Dockerfile'] },
-      { command: 'layerlens.reviewImage', arguments: ['file:///ws/Dockerfile', 2] },
+      { command: 'layerlens.reviewImage', arguments: ['file:///ws/Dockerfile', { line: 2, character: 0 }] },
     ],
   );
+  // Above the first FROM: every image of the file.
+  activeEditor = { document: { ...doc, getText: () => '# comment\nFROM a\n' }, selection: { active: { line: 0 } } };
+  await commands.get('layerlens.reviewBaseImage')!();
+  assert.deepEqual(clients[0].requests[2].params, { command: 'layerlens.reviewImage', arguments: ['file:///ws/Dockerfile'] });
 });
 
 test('settings changes are pushed; server.path changes restart the client', async () => {

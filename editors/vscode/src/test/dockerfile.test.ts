@@ -14,15 +14,15 @@ test('fromLines finds FROM images, skipping flags, comments and continuations', 
     '  scratch',
   ].join('\n');
   assert.deepEqual(fromLines(text), [
-    { line: 1, image: 'golang:1.23' },
-    { line: 5, image: 'alpine:3.20' },
+    { line: 1, character: 0, image: 'golang:1.23' },
+    { line: 5, character: 2, image: 'alpine:3.20' },
   ]);
 });
 
 test('fromForLine picks the FROM of the stage the cursor is in', () => {
   const froms = [
-    { line: 1, image: 'a' },
-    { line: 5, image: 'b' },
+    { line: 1, character: 0, image: 'a' },
+    { line: 5, character: 0, image: 'b' },
   ];
   assert.equal(fromForLine(froms, 0), undefined);
   assert.equal(fromForLine(froms, 1)?.image, 'a');
