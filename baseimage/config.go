@@ -103,7 +103,7 @@ func reviewConfig(rep *Report, cf *v1.ConfigFile, m *v1.Manifest) {
 	}
 	if blank > 0 && len(cf.History) > 0 {
 		rep.add(Finding{Rule: "ImageOpaqueProvenance", Severity: sevInfo, Layer: -1,
-			Message: fmt.Sprintf("%d history entr%s have an empty command", blank, plural(blank, "y", "ies"))})
+			Message: fmt.Sprintf("%d history entr%s an empty command", blank, plural(blank, "y has", "ies have"))})
 	}
 	if len(m.Layers) == 1 && len(cf.History) <= 1 && len(c.Entrypoint)+len(c.Cmd) > 0 && !strings.HasPrefix(rep.Layers[0].Command, "ADD file:") && !strings.Contains(rep.Layers[0].Command, "ADD file:") {
 		rep.add(Finding{Rule: "ImageOpaqueProvenance", Severity: sevInfo, Layer: 0,

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/layerlens/layerlens/analysis"
 )
 
@@ -160,5 +162,51 @@ func TestAssembleEfficiency(t *testing.T) {
 	}
 	if f := findRule(rep.Findings, "LayerHiddenByWhiteout", "/d/x"); f == nil || f.Layer != 0 {
 		t.Errorf("hidden /d/x: %+v, want a finding in layer 0", rep.Findings)
+	}
+}
+
+func TestReviewConfigProvenance(t *testing.T) {
+	layers := func(n int) *v1.Manifest {
+		m := &v1.Manifest{}
+		for i := range n {
+			h, _ := v1.NewHash(digestOf([]byte{byte(i)}))
+			m.Layers = append(m.Layers, v1.Descriptor{Digest: h, Size: 10})
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name    string
+		cf      v1.ConfigFile
+		m       *v1.Manifest
+		want    string
+		missing []int
+	}{
+		{"no history", v1.ConfigFile{}, layers(2), "has no history", []int{0, 1}},
+		{"fewer entries than layers", v1.ConfigFile{History: []v1.History{{CreatedBy: "ADD file:abc in /"}, {CreatedBy: "ENV A=1", EmptyLayer: true}}}, layers(3), "2 layer(s) have no history entry", []int{1, 2}},
+		{"empty command", v1.ConfigFile{History: []v1.History{{CreatedBy: "ADD file:abc in /"}, {CreatedBy: ""}}}, layers(2), "1 history entry has an empty command", nil},
+		{"squashed application", v1.ConfigFile{Config: v1.Config{Cmd: []string{"/app"}}, History: []v1.History{{CreatedBy: "COPY / /"}}}, layers(1), "squashed into one layer", nil},
+	} {
+		rep := &Report{}
+		reviewConfig(rep, &tc.cf, tc.m)
+		found := false
+		for _, f := range rep.Findings {
+			if f.Rule == "ImageOpaqueProvenance" && strings.Contains(f.Message, tc.want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: findings %+v, want ImageOpaqueProvenance %q", tc.name, rep.Findings, tc.want)
+		}
+		for _, i := range tc.missing {
+			if rep.Layers[i].Command != "(missing)" || !rep.Layers[i].EmptyHistory {
+				t.Errorf("%s: layer %d = %q, want (missing)", tc.name, i, rep.Layers[i].Command)
+			}
+		}
+	}
+	// A distribution base image (one ADD file: layer) is normal.
+	rep := &Report{}
+	reviewConfig(rep, &v1.ConfigFile{Config: v1.Config{Cmd: []string{"/bin/sh"}}, History: []v1.History{{CreatedBy: "/bin/sh -c #(nop) ADD file:abc in / "}}}, layers(1))
+	if findRule(rep.Findings, "ImageOpaqueProvenance", "") != nil {
+		t.Errorf("distribution base flagged: %+v", rep.Findings)
 	}
 }
