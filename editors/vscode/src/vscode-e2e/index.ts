@@ -144,6 +144,17 @@ async function scenario(ws: string): Promise<void> {
   });
   log(`image hover: ${imageHover.split('\n')[0]}`);
 
+  // Pin All Base Images: the server answers workspace/executeCommand and then sends the edit
+  // as workspace/applyEdit, which the language client applies to the open document.
+  await vscode.commands.executeCommand('layerlens.reviewBaseImage');
+  await vscode.commands.executeCommand('layerlens.pinAllBaseImages');
+  const reviewDoc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === reviewUri.toString())!;
+  const pinned = await wait('FROM pinned by layerlens.pinAllBaseImages', 20000, () => {
+    const l = reviewDoc.lineAt(0).text;
+    return /@sha256:[0-9a-f]{64}$/.test(l) ? l : undefined;
+  });
+  log(`pinned: ${pinned}`);
+
   await vscode.commands.executeCommand('layerlens.restartServer');
   await wait('diagnostics after a server restart', 20000, () =>
     layerlensDiagnostics(uri).some((d) => codeOf(d) === 'UnknownInstruction') ? true : undefined,
