@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -276,15 +275,7 @@ func TestFormatOnType(t *testing.T) {
 // both modes: the second pass must change nothing, and formatting must keep the instructions,
 // here-documents and exec-form arguments.
 func TestFormatCorpus(t *testing.T) {
-	var files []string
-	for _, dir := range []string{"../../shared/corpus", "../testdata", "../lsp/testdata"} {
-		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && (strings.HasPrefix(d.Name(), "Dockerfile") || strings.HasSuffix(d.Name(), ".Dockerfile")) {
-				files = append(files, p)
-			}
-			return nil
-		})
-	}
+	files := featureCorpus()
 	if len(files) == 0 {
 		t.Skip("no corpus found (../../shared/corpus)")
 	}
