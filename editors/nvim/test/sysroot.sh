@@ -37,6 +37,8 @@ for prog in "$dest"/usr/bin/*; do
     echo '#!/bin/sh'
     # Neovim finds its runtime relative to /usr; point it at the unpacked one.
     [ -d "$dest/usr/share/nvim/runtime" ] && echo "export VIMRUNTIME='$dest/usr/share/nvim/runtime'"
+    # Helix (package hx) likewise needs its runtime (grammars, queries).
+    [ -d "$dest/usr/lib/hx/runtime" ] && echo "export HELIX_RUNTIME='$dest/usr/lib/hx/runtime'"
     # Child processes (the language server) use the system's loader and libraries as usual.
     echo "exec '$loader' --library-path '$libs' '$prog' \"\$@\""
   } >"$dest/bin/$name"
