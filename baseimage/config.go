@@ -84,6 +84,13 @@ func reviewConfig(rep *Report, cf *v1.ConfigFile, m *v1.Manifest) {
 	for _, t := range c.OnBuild {
 		rep.add(Finding{Rule: "ImageOnBuild", Severity: sevWarning, Layer: -1,
 			Message: fmt.Sprintf("ONBUILD trigger runs in your build when you use this image: %s", truncate(t, 200))})
+		// A RUN trigger is a shell command that will run in your build: review it as one.
+		if kw, rest, ok := strings.Cut(strings.TrimSpace(t), " "); ok && strings.EqualFold(kw, "RUN") {
+			for _, f := range reviewCommand("/bin/sh -c "+strings.TrimSpace(rest), fmt.Sprintf("ONBUILD trigger %q", truncate(t, 100))) {
+				f.Layer = -1
+				rep.add(f)
+			}
+		}
 	}
 
 	// Opaque provenance (RULES.md I17).
@@ -118,7 +125,7 @@ func reviewConfig(rep *Report, cf *v1.ConfigFile, m *v1.Manifest) {
 			// mark them as the classic builder does, so they are not parsed as shell commands.
 			cmd = "/bin/sh -c #(nop) " + cmd
 		}
-		for _, f := range reviewCommand(cmd, h.CreatedBy) {
+		for _, f := range reviewCommand(cmd, fmt.Sprintf("history step %q", truncate(strings.TrimSpace(h.CreatedBy), 100))) {
 			f.Layer = h.Layer
 			rep.add(f)
 		}
@@ -127,11 +134,10 @@ func reviewConfig(rep *Report, cf *v1.ConfigFile, m *v1.Manifest) {
 
 // reviewCommand is the one hook to the Dockerfile rules: a history created_by reviewed like a
 // RUN line.
-func reviewCommand(createdBy, display string) []Finding {
+func reviewCommand(createdBy, where string) []Finding {
 	var out []Finding
 	for _, cf := range rules.CheckCommand(createdBy) {
-		out = append(out, Finding{Rule: cf.Rule, Severity: cf.Severity,
-			Message: fmt.Sprintf("history step %q: %s", truncate(strings.TrimSpace(display), 100), cf.Message)})
+		out = append(out, Finding{Rule: cf.Rule, Severity: cf.Severity, Message: where + ": " + cf.Message})
 	}
 	return out
 }

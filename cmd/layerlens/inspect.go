@@ -40,6 +40,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&mirrors, "mirror", "registry mirror as `REGISTRY=MIRROR` (e.g. docker.io=mirror.example:5000; repeatable)")
 	fs.Var(&insecure, "insecure-registry", "registry `HOST` reachable over plain http (repeatable)")
 	noProgress := fs.Bool("no-progress", false, "never draw the progress bar")
+	refresh := fs.Bool("refresh", false, "resolve the tag again even if the store resolved it recently")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: layerlens inspect [flags] IMAGE\n\nReview a base image: config, history, layers, findings and efficiency.\nExit status: 0 reviewed, 1 findings at --fail-level, 2 errors.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -79,6 +80,9 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 	}
 
 	opts := []baseimage.Option{baseimage.WithOffline(*offline), baseimage.WithTimeout(*timeout), baseimage.WithBudget(*budget)}
+	if *refresh {
+		opts = append(opts, baseimage.WithTagTTL(0))
+	}
 	if *cacheDir != "" {
 		opts = append(opts, baseimage.WithCacheDir(*cacheDir))
 	}
