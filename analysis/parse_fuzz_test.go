@@ -3,13 +3,16 @@ package analysis
 import (
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"golang.org/x/tools/txtar"
 )
 
 // FuzzParse checks, for any pair of texts: Parse never panics, every range lies within the text
-// and is ordered, and Reparse(Parse(a), b) equals Parse(b). It is seeded with the golden inputs
+// and is ordered, Reparse(Parse(a), b) equals Parse(b), and when BuildKit accepts b, its AST
+// agrees with ours (grouping, keywords, flags, arguments, heredocs). It is seeded with the golden inputs
 // and a sample of the corpus, each paired with a small edit of itself.
 func FuzzParse(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/parse/*.txtar")
@@ -44,6 +47,9 @@ func FuzzParse(f *testing.F) {
 		checkRanges(t, "b", fb)
 		if got := Reparse(fa, b); !reflect.DeepEqual(got, fb) {
 			sameFile(t, "fuzz", got, fb)
+		}
+		if res, err := parser.Parse(strings.NewReader(b)); err == nil {
+			compareWithBuildKit(t, "fuzz", fb, res)
 		}
 	})
 }

@@ -94,9 +94,13 @@ func Reparse(prev *File, text string) *File {
 		m := sort.Search(len(prev.Instructions), func(i int) bool {
 			return prev.Instructions[i].Range.Start.Line >= resumeOld
 		})
+		var sl *psSlab
+		if delta != 0 {
+			sl = newPsSlab(prev.Instructions[m:])
+		}
 		for _, ins := range prev.Instructions[m:] {
 			if delta != 0 {
-				ins = ins.shifted(delta)
+				ins = ins.shifted(delta, sl)
 			}
 			f.Instructions = append(f.Instructions, ins)
 			fresh = append(fresh, delta != 0)
@@ -104,9 +108,14 @@ func Reparse(prev *File, text string) *File {
 		c := sort.Search(len(prev.Comments), func(i int) bool {
 			return prev.Comments[i].Range.Start.Line >= resumeOld
 		})
-		for _, cm := range prev.Comments[c:] {
+		var moved []Comment
+		if delta != 0 {
+			moved = make([]Comment, len(prev.Comments)-c)
+		}
+		for i, cm := range prev.Comments[c:] {
 			if delta != 0 {
-				cm = &Comment{Text: cm.Text, Range: shiftRange(cm.Range, delta)}
+				moved[i] = Comment{Text: cm.Text, Range: shiftRange(cm.Range, delta)}
+				cm = &moved[i]
 			}
 			f.Comments = append(f.Comments, cm)
 		}
@@ -151,53 +160,111 @@ func shiftRange(r Range, d int) Range {
 	return r
 }
 
-// shifted returns a deep copy of ins moved by d lines.
-func (ins *Instruction) shifted(d int) *Instruction {
-	c := *ins
+// psSlab hands out the objects of shifted copies from a few large allocations: a moved tail
+// of a big file would otherwise cost one allocation per flag, argument and heredoc.
+type psSlab struct {
+	ins   []Instruction
+	flags []Flag
+	fptrs []*Flag
+	args  []Arg
+	aptrs []*Arg
+	docs  []Heredoc
+	dptrs []*Heredoc
+	errs  []Finding
+}
+
+// newPsSlab sizes a slab for shifted copies of list.
+func newPsSlab(list []*Instruction) *psSlab {
+	var nIns, nFlags, nArgs, nDocs, nErrs int
+	var count func(ins *Instruction)
+	count = func(ins *Instruction) {
+		nIns++
+		nFlags += len(ins.Flags)
+		nArgs += len(ins.Args)
+		nDocs += len(ins.Heredocs)
+		nErrs += len(ins.errs)
+		if ins.Sub != nil {
+			count(ins.Sub)
+		}
+	}
+	for _, ins := range list {
+		count(ins)
+	}
+	return &psSlab{
+		ins:   make([]Instruction, 0, nIns),
+		flags: make([]Flag, 0, nFlags), fptrs: make([]*Flag, 0, nFlags),
+		args: make([]Arg, 0, nArgs), aptrs: make([]*Arg, 0, nArgs),
+		docs: make([]Heredoc, 0, nDocs), dptrs: make([]*Heredoc, 0, nDocs),
+		errs: make([]Finding, 0, nErrs),
+	}
+}
+
+// psTake returns the next n elements of *pool (with capacity n, so appends never overlap).
+func psTake[T any](pool *[]T, n int) []T {
+	p := *pool
+	if cap(p)-len(p) < n {
+		return make([]T, n)
+	}
+	out := p[len(p) : len(p)+n : len(p)+n]
+	*pool = p[:len(p)+n]
+	return out
+}
+
+// shifted returns a deep copy of ins moved by d lines, allocated from sl.
+func (ins *Instruction) shifted(d int, sl *psSlab) *Instruction {
+	cs := psTake(&sl.ins, 1)
+	c := &cs[0]
+	*c = *ins
 	c.Range = shiftRange(c.Range, d)
 	c.KeywordRange = shiftRange(c.KeywordRange, d)
 	if c.Shell != "" {
 		c.ShellRange = shiftRange(c.ShellRange, d)
 	}
 	if c.Flags != nil {
-		c.Flags = make([]*Flag, len(ins.Flags))
+		vals := psTake(&sl.flags, len(ins.Flags))
+		c.Flags = psTake(&sl.fptrs, len(ins.Flags))
 		for i, fl := range ins.Flags {
-			n := *fl
+			n := &vals[i]
+			*n = *fl
 			n.Range = shiftRange(n.Range, d)
 			n.NameRange = shiftRange(n.NameRange, d)
 			if n.HasValue {
 				n.ValueRange = shiftRange(n.ValueRange, d)
 			}
-			c.Flags[i] = &n
+			c.Flags[i] = n
 		}
 	}
 	if c.Args != nil {
-		c.Args = make([]*Arg, len(ins.Args))
+		vals := psTake(&sl.args, len(ins.Args))
+		c.Args = psTake(&sl.aptrs, len(ins.Args))
 		for i, a := range ins.Args {
-			c.Args[i] = &Arg{Value: a.Value, Range: shiftRange(a.Range, d)}
+			vals[i] = Arg{Value: a.Value, Range: shiftRange(a.Range, d)}
+			c.Args[i] = &vals[i]
 		}
 	}
 	if c.Heredocs != nil {
-		c.Heredocs = make([]*Heredoc, len(ins.Heredocs))
+		vals := psTake(&sl.docs, len(ins.Heredocs))
+		c.Heredocs = psTake(&sl.dptrs, len(ins.Heredocs))
 		for i, h := range ins.Heredocs {
-			n := *h
+			n := &vals[i]
+			*n = *h
 			n.NameRange = shiftRange(n.NameRange, d)
 			n.BodyRange = shiftRange(n.BodyRange, d)
 			if !n.EndRange.IsZero() {
 				n.EndRange = shiftRange(n.EndRange, d)
 			}
-			c.Heredocs[i] = &n
+			c.Heredocs[i] = n
 		}
 	}
 	if c.Sub != nil {
-		c.Sub = c.Sub.shifted(d)
+		c.Sub = c.Sub.shifted(d, sl)
 	}
 	if c.errs != nil {
-		c.errs = make([]Finding, len(ins.errs))
+		c.errs = psTake(&sl.errs, len(ins.errs))
 		for i, e := range ins.errs {
 			e.Range = shiftRange(e.Range, d)
 			c.errs[i] = e
 		}
 	}
-	return &c
+	return c
 }
