@@ -385,15 +385,17 @@ type redactedError struct {
 }
 
 var (
-	reURLUser  = regexp.MustCompile(`(://)[^/@\s"]+@`)
-	reURLQuery = regexp.MustCompile(`(https?://[^\s?"]+)\?[^\s"]*`)
-	reAuthHdr  = regexp.MustCompile(`(?i)(authorization|bearer|basic|token|password)([=:"\s]+)[^\s",}]+`)
+	reURLUser    = regexp.MustCompile(`(://)[^/@\s"]+@`)
+	reURLQuery   = regexp.MustCompile(`(https?://[^\s?"]+)\?[^\s"]*`)
+	reAuthScheme = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+`)
+	reSecretKV   = regexp.MustCompile(`(?i)\b(authorization|password|passwd|token|secret|access_token|refresh_token)(["']?\s*[:=]\s*["']?)[^\s",}']+`)
 )
 
 func redact(s string) string {
 	s = reURLUser.ReplaceAllString(s, "${1}REDACTED@")
 	s = reURLQuery.ReplaceAllString(s, "${1}?REDACTED")
-	return reAuthHdr.ReplaceAllString(s, "${1}${2}REDACTED")
+	s = reAuthScheme.ReplaceAllString(s, "${1} REDACTED")
+	return reSecretKV.ReplaceAllString(s, "${1}${2}REDACTED")
 }
 
 func (e *redactedError) Error() string {

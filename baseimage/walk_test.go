@@ -337,3 +337,16 @@ func TestWalkCompressions(t *testing.T) {
 		}
 	}
 }
+
+func TestRedact(t *testing.T) {
+	in := errors.New(`GET https://bob:hunter2@r.example/v2/x/blobs/sha256:ab?X-Amz-Signature=deadbeef&X-Amz-Credential=AKIA: Authorization: Bearer eyJabc.def token="s3cret"`)
+	got := explain(in).Error()
+	for _, secret := range []string{"hunter2", "deadbeef", "AKIA", "eyJabc", "s3cret"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("explain(...) = %q still holds %q", got, secret)
+		}
+	}
+	if !strings.Contains(got, "r.example/v2/x/blobs") {
+		t.Errorf("explain(...) = %q lost the URL", got)
+	}
+}
