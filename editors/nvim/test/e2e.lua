@@ -205,6 +205,10 @@ local function run()
   vim.notify = function(msg)
     table.insert(notes, msg)
   end
+  -- A command the server does not advertise is refused with a message, not sent.
+  layerlens.execute('layerlens.noSuchCommand', 'No such command', {}, bufnr)
+  assert(notes[1] and notes[1]:find('No such command is not supported by this server version'), vim.inspect(notes))
+  table.remove(notes, 1)
   if not vim.tbl_contains(cmds, 'layerlens.pinAll') then
     vim.cmd('LayerlensPinAll')
     assert(notes[1] and notes[1]:find('not supported by this server version'), 'pin-all message: ' .. vim.inspect(notes))
