@@ -11,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/layerlens/layerlens/analysis"
+	"github.com/layerlens/layerlens/baseimage/internal/testimage"
 )
 
 const demoLayout = "../testdata/oci"
@@ -208,5 +209,47 @@ func TestReviewConfigProvenance(t *testing.T) {
 	reviewConfig(rep, &v1.ConfigFile{Config: v1.Config{Cmd: []string{"/bin/sh"}}, History: []v1.History{{CreatedBy: "/bin/sh -c #(nop) ADD file:abc in / "}}}, layers(1))
 	if findRule(rep.Findings, "ImageOpaqueProvenance", "") != nil {
 		t.Errorf("distribution base flagged: %+v", rep.Findings)
+	}
+}
+
+func TestDemoDockerfileResolvesToLayout(t *testing.T) {
+	hermetic(t)
+	b, err := os.ReadFile("../testdata/demo/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := analysis.Parse(string(b))
+	rv := newTestReviewer(t, "", WithOffline(true), WithLayouts(demoLayout))
+	var refs []string
+	for _, st := range f.Stages {
+		tg, err := ResolveFrom(f, st, nil, "linux/amd64")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rv.Review(context.Background(), tg.Ref, tg.Platform, nil); err != nil {
+			t.Errorf("stage %d (%s): %v", st.Index, tg.Ref, err)
+		}
+		refs = append(refs, tg.Ref)
+	}
+	if strings.Join(refs, " ") != "layerlens.test/demo/clean:1.0 layerlens.test/demo/trapped:1.0" {
+		t.Errorf("FROMs resolve to %v", refs)
+	}
+}
+
+// TestDemoLayoutIsGenerated checks that testdata/oci is what genlayout writes today.
+func TestDemoLayoutIsGenerated(t *testing.T) {
+	for name, build := range map[string]func() (v1.ImageIndex, error){
+		"layerlens.test/demo/clean:1.0":   testimage.DemoClean,
+		"layerlens.test/demo/trapped:1.0": testimage.DemoTrapped,
+	} {
+		idx, err := build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := idx.Digest()
+		got, err := layoutSource{dir: demoLayout}.find(name)
+		if err != nil || got != want.String() {
+			t.Errorf("%s in testdata/oci = %s, %v; the generator makes %s: run go run ./baseimage/internal/genlayout -o testdata/oci", name, got, err, want)
+		}
 	}
 }
