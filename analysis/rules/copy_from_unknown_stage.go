@@ -15,9 +15,10 @@ var CopyFromUnknownStage = &analysis.Rule{
 	Refs:     analysis.Refs{Hadolint: []string{"DL3022"}},
 	Doc: "A `--from` value that is not an earlier stage is pulled as an image named that way, which " +
 		"is rarely what a typo meant (`--from=buidler`). Values that look like image references " +
-		"(with `:`, `/` or `@`), build contexts passed with `--build-context`, and stage indexes of " +
-		"earlier stages are fine. A later stage's name is reported too: stages can only copy from " +
-		"stages above them.",
+		"(with `:`, `/` or `@`) and indexes of earlier stages are fine. A later stage's name is " +
+		"reported too: stages can only copy from stages above them. A named build context " +
+		"(`docker buildx build --build-context name=...`) cannot be told apart from a typo in the " +
+		"text; suppress the finding for it.",
 	Run: func(p *analysis.Pass) {
 		for _, in := range byCmd(p.File, "COPY") {
 			fl := flagOf(in, "from")

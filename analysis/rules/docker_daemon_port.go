@@ -17,6 +17,7 @@ var DockerDaemonPort = &analysis.Rule{
 		"hands out root on the host to anyone with a client certificate. An image should neither " +
 		"expose the daemon nor point its clients at a remote one by default.",
 	Run: func(p *analysis.Pass) {
+		reportInherited(p)
 		for _, in := range byCmd(p.File, "EXPOSE") {
 			for _, e := range exposePorts(in) {
 				if e.NumericErr {
@@ -30,7 +31,7 @@ var DockerDaemonPort = &analysis.Rule{
 			}
 		}
 		for _, in := range byCmd(p.File, "ENV", "ARG") {
-			for _, kv := range keyValues(in) {
+			for _, kv := range kvOf(p, in) {
 				if kv.Key == "DOCKER_HOST" && strings.HasPrefix(strings.ToLower(kv.Value), "tcp://") {
 					p.Reportf(kv.Range, "DOCKER_HOST points at a daemon over TCP (%s)", kv.Value)
 				}

@@ -26,13 +26,14 @@ var DockerSocket = &analysis.Rule{
 			}
 		}
 		for _, in := range byCmd(p.File, "ENV", "ARG") {
-			for _, kv := range keyValues(in) {
+			for _, kv := range kvOf(p, in) {
 				if kv.Key == "DOCKER_HOST" && strings.HasPrefix(kv.Value, "unix://") {
 					p.Reportf(kv.Range, "DOCKER_HOST points at the Docker socket (%s)", kv.Value)
 				}
 			}
 		}
 		runShell(checkDockerSocket)(p)
+		reportInherited(p)
 	},
 }
 

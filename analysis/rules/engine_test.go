@@ -212,3 +212,47 @@ func TestCheckNilAndEmpty(t *testing.T) {
 		Check(analysis.Parse(src), Options{DockerIgnore: &analysis.DockerIgnore{}})
 	}
 }
+
+func TestInheritedFacts(t *testing.T) {
+	src := "FROM example/base:1 AS base\nFROM base\nRUN true\n"
+	facts := map[int]*analysis.ImageFacts{0: {
+		Ref:          "example/base:1",
+		ExposedPorts: []string{"22/tcp", "2375/tcp"},
+		Volumes:      []string{"/var/run/docker.sock"},
+		Labels:       map[string]string{"RUN": "docker run --privileged IMAGE"},
+		Env:          []string{"PATH=/bin", "NODE_TLS_REJECT_UNAUTHORIZED=0"},
+		Entrypoint:   []string{"/tmp/.cache/kworker"},
+		User:         "app",
+	}}
+	got := Check(analysis.Parse(src), Options{Facts: facts})
+	want := map[string]bool{"ExposedSSH": false, "DockerDaemonPort": false, "DockerSocket": false,
+		"PrivilegedRunLabel": false, "TLSVerifyDisabled": false, "SuspiciousEntrypoint": false}
+	for _, fd := range got {
+		if _, ok := want[fd.Rule]; ok {
+			want[fd.Rule] = true
+			if fd.Range.Start.Line != 0 || !strings.Contains(fd.Message, "base image example/base:1") {
+				t.Errorf("%s: %q at %v, want it on the FROM naming the image", fd.Rule, fd.Message, fd.Range)
+			}
+		}
+		if fd.Rule == "NoUser" {
+			t.Errorf("NoUser reported although the base image runs as %q", facts[0].User)
+		}
+	}
+	for r, ok := range want {
+		if !ok {
+			t.Errorf("%s did not report the inherited setting", r)
+		}
+	}
+	// The same file without facts reports none of them.
+	for _, fd := range Check(analysis.Parse(src), Options{}) {
+		if _, ok := want[fd.Rule]; ok {
+			t.Errorf("%s without facts: %s", fd.Rule, fd.Message)
+		}
+	}
+	// An ENTRYPOINT in the Dockerfile overrides the inherited one.
+	for _, fd := range Check(analysis.Parse(src+"ENTRYPOINT [\"/usr/local/bin/app\"]\n"), Options{Facts: facts}) {
+		if fd.Rule == "SuspiciousEntrypoint" {
+			t.Errorf("overridden entrypoint reported: %s", fd.Message)
+		}
+	}
+}

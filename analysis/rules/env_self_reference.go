@@ -13,7 +13,7 @@ var EnvSelfReference = &analysis.Rule{
 	Doc:      "All values of one ENV are expanded before any is set, so `ENV A=1 B=$A` gives B the *previous* value of A (often empty). Split it into two ENV instructions.",
 	Run: func(p *analysis.Pass) {
 		for _, in := range byCmd(p.File, "ENV") {
-			kvs := keyValues(in)
+			kvs := kvOf(p, in)
 			defined := map[string]bool{}
 			for _, kv := range kvs {
 				for _, m := range varRef.FindAllStringSubmatch(kv.Value, -1) {

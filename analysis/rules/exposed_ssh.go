@@ -23,6 +23,7 @@ var ExposedSSH = &analysis.Rule{
 			}
 		}
 		runShell(checkSSHServer)(p)
+		reportInherited(p)
 	},
 }
 

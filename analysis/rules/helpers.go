@@ -181,7 +181,11 @@ type runScript struct {
 
 // Range converts a script offset range to a source range.
 func (r *runScript) Range(f *analysis.File, start, end int) analysis.Range {
-	return analysis.Range{Start: offsetPos(f, r.srcOff(start)), End: offsetPos(f, r.srcOff(end))}
+	a, b := r.srcOff(start), r.srcOff(end)
+	if b < a {
+		b = a // recovered parses can leave an end before the start
+	}
+	return analysis.Range{Start: offsetPos(f, a), End: offsetPos(f, b)}
 }
 
 func (r *runScript) srcOff(o int) int {
@@ -652,4 +656,22 @@ func pkgName(s string) string {
 		}
 	}
 	return strings.ToLower(s)
+}
+
+// kvOf is keyValues memoised for the run (many rules read the same ENV, ARG and LABEL lines).
+func kvOf(p *analysis.Pass, in *analysis.Instruction) []keyValue {
+	if p.Memo == nil {
+		return keyValues(in)
+	}
+	m, _ := p.Memo["kv"].(map[*analysis.Instruction][]keyValue)
+	if m == nil {
+		m = map[*analysis.Instruction][]keyValue{}
+		p.Memo["kv"] = m
+	}
+	kv, ok := m[in]
+	if !ok {
+		kv = keyValues(in)
+		m[in] = kv
+	}
+	return kv
 }

@@ -29,7 +29,7 @@ var InvalidDefinitionDescription = &analysis.Rule{
 					names = []string{p.File.Stages[in.Stage].Name}
 				}
 			case "ARG":
-				for _, kv := range keyValues(in) {
+				for _, kv := range kvOf(p, in) {
 					names = append(names, kv.Key)
 				}
 			}

@@ -17,7 +17,7 @@ var NoHealthcheck = &analysis.Rule{
 		if st == nil {
 			return
 		}
-		if facts := p.Facts[st.Index]; facts != nil && facts.HasHealthcheck {
+		if facts, _, _ := finalFacts(p); facts != nil && facts.HasHealthcheck {
 			return
 		}
 		for _, in := range st.Instructions {

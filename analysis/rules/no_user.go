@@ -21,7 +21,7 @@ var NoUser = &analysis.Rule{
 		if st == nil {
 			return
 		}
-		if facts := p.Facts[st.Index]; facts != nil && facts.User != "" && !isRootUser(facts.User) {
+		if facts, _, _ := finalFacts(p); facts != nil && facts.User != "" && !isRootUser(facts.User) {
 			return
 		}
 		for s := st; s != nil; {

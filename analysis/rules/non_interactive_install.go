@@ -36,7 +36,11 @@ func checkNonInteractive(s *shellcmd.Script, r *shellReporter) {
 		if ok {
 			continue
 		}
-		h := r.cmd(c, "%s install without %s will stop at a prompt", ic.Manager, map[bool]string{true: "-n/-y", false: flagText}[ic.Manager == "zypper"])
+		wanted := flagText
+		if ic.Manager == "zypper" {
+			wanted = "--non-interactive or -y"
+		}
+		h := r.cmd(c, "%s install without %s will stop at a prompt", ic.Manager, wanted)
 		if sub := subWord(c, "install", "in"); sub != nil {
 			h.Fixes = []scriptFix{{Title: "Add " + flagText, Edits: []scriptEdit{{Start: sub.End, End: sub.End, NewText: " " + flagText}}}}
 		}

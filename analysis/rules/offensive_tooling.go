@@ -29,7 +29,7 @@ var OffensiveTooling = &analysis.Rule{
 		"reported too.",
 	Run: func(p *analysis.Pass) {
 		for _, in := range byCmd(p.File, "ENV", "ARG") {
-			for _, kv := range keyValues(in) {
+			for _, kv := range kvOf(p, in) {
 				k := strings.ToUpper(kv.Key)
 				if (k == "ALL_PROXY" || k == "HTTP_PROXY" || k == "HTTPS_PROXY") && strings.HasPrefix(strings.ToLower(kv.Value), "socks") {
 					p.Reportf(kv.Range, "%s routes traffic through a SOCKS proxy (%s)", kv.Key, kv.Value)

@@ -13,7 +13,7 @@ var PackageCacheLeft = &analysis.Rule{
 	Summary:  "Package manager cache or lists left in the layer",
 	Severity: analysis.SeverityInfo,
 	Refs: analysis.Refs{Hadolint: []string{"DL3009", "DL3019", "DL3032", "DL3040", "DL3036", "DL3042", "DL3060"},
-		Trivy: []string{"DS-0015", "DS-0019", "DS-0020", "DS-0025"}},
+		Trivy: []string{"DS-0015", "DS-0019", "DS-0020", "DS-0025", "DS-0027"}},
 	Doc: "Package indexes and download caches in a layer make the image larger for nothing, and " +
 		"deleting them in a later RUN does not help (the bytes stay in the earlier layer). Clean " +
 		"up in the same RUN: `rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `yum clean " +
@@ -22,7 +22,7 @@ var PackageCacheLeft = &analysis.Rule{
 	Run: func(p *analysis.Pass) {
 		pipNoCache := false
 		for _, in := range byCmd(p.File, "ENV", "ARG") {
-			for _, kv := range keyValues(in) {
+			for _, kv := range kvOf(p, in) {
 				if kv.Key == "PIP_NO_CACHE_DIR" && kv.Value != "" && kv.Value != "0" && !strings.EqualFold(kv.Value, "false") {
 					pipNoCache = true
 				}

@@ -21,8 +21,9 @@ var PrivilegedRunLabel = &analysis.Rule{
 		"`UNINSTALL` label. A label with `--privileged`, `--pid=host`, `-v /:/host` or the Docker " +
 		"socket asks the user to hand the image the host. Review it as you would a `curl | sudo sh`.",
 	Run: func(p *analysis.Pass) {
+		reportInherited(p)
 		for _, in := range byCmd(p.File, "LABEL") {
-			for _, kv := range keyValues(in) {
+			for _, kv := range kvOf(p, in) {
 				switch strings.ToUpper(kv.Key) {
 				case "RUN", "INSTALL", "UNINSTALL":
 				default:

@@ -56,7 +56,7 @@ var SecretValue = &analysis.Rule{
 			if in.Cmd != "ENV" && in.Cmd != "ARG" {
 				continue
 			}
-			for _, kv := range keyValues(in) {
+			for _, kv := range kvOf(p, in) {
 				covered := false
 				for _, h := range hits {
 					if kv.Range.Contains(h.Start) {
@@ -82,7 +82,7 @@ func secretHits(text string) []textHit {
 	var out []textHit
 	for _, sp := range secretPatterns {
 		if !strings.Contains(text, sp.needle) || sp.needle == "@" && !urlWithUserinfo(text) ||
-			sp.needle == "_" && !strings.Contains(text, "gh") {
+			sp.needle == "_" && !githubPrefix(text) {
 			continue
 		}
 		for _, m := range sp.re.FindAllStringIndex(text, -1) {
@@ -125,6 +125,20 @@ func urlWithUserinfo(text string) bool {
 			end++
 		}
 		if at := strings.IndexByte(text[i:end], '@'); at > 0 && strings.IndexByte(text[i:i+at], ':') > 0 {
+			return true
+		}
+	}
+}
+
+// githubPrefix reports whether text contains a GitHub token prefix (ghp_, gho_, ghu_, ghs_, ghr_).
+func githubPrefix(text string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], "gh")
+		if j < 0 || i+j+3 >= len(text) {
+			return false
+		}
+		i += j + 2
+		if strings.IndexByte("pousr", text[i]) >= 0 && text[i+1] == '_' {
 			return true
 		}
 	}

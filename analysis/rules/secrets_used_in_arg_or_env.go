@@ -13,7 +13,7 @@ var secretNameTokens = map[string]bool{"apikey": true, "auth": true, "credential
 
 // publicNameTokens mark names that hold public data or a reference, not a secret.
 var publicNameTokens = map[string]bool{"public": true, "pub": true, "gpg": true, "pgp": true, "fingerprint": true,
-	"file": true, "path": true, "dir": true, "url": true, "id": false, "keys": false, "server": true, "name": true, "length": true}
+	"file": true, "path": true, "dir": true, "url": true, "server": true, "name": true, "length": true}
 
 var fingerprints = regexp.MustCompile(`^(?:(?:0x)?[0-9A-Fa-f]{16}|(?:0x)?[0-9A-Fa-f]{40}|(?:[0-9A-Fa-f]{4} ?){10})(?:[\s,]+(?:(?:0x)?[0-9A-Fa-f]{16}|(?:0x)?[0-9A-Fa-f]{40}))*$`)
 
@@ -31,7 +31,7 @@ var SecretsUsedInArgOrEnv = &analysis.Rule{
 		"A035C8C1...` in the official images is not a secret).",
 	Run: func(p *analysis.Pass) {
 		for _, in := range byCmd(p.File, "ARG", "ENV") {
-			for _, kv := range keyValues(in) {
+			for _, kv := range kvOf(p, in) {
 				if !secretName(kv.Key) || fingerprints.MatchString(strings.TrimSpace(kv.Value)) {
 					continue
 				}

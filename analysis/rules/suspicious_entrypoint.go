@@ -19,6 +19,7 @@ var SuspiciousEntrypoint = &analysis.Rule{
 		"`nohup ... &` so that the advertised program runs in front. Legitimate entrypoints live in " +
 		"`/usr/local/bin` or the app directory and run in the foreground.",
 	Run: func(p *analysis.Pass) {
+		reportInherited(p)
 		for _, in := range byCmd(p.File, "ENTRYPOINT", "CMD") {
 			if in.JSON {
 				if len(in.Args) > 0 {

@@ -31,13 +31,14 @@ var TLSVerifyDisabled = &analysis.Rule{
 		"the setting also stays in the running container.",
 	Run: func(p *analysis.Pass) {
 		for _, in := range byCmd(p.File, "ENV", "ARG") {
-			for _, kv := range keyValues(in) {
+			for _, kv := range kvOf(p, in) {
 				if tlsOffValue(kv.Key, kv.Value, kv.HasValue) {
 					p.Reportf(kv.Range, "%s=%s disables TLS certificate verification", kv.Key, kv.Value)
 				}
 			}
 		}
 		runShell(checkTLS)(p)
+		reportInherited(p)
 	},
 }
 

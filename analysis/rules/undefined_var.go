@@ -85,7 +85,7 @@ var UndefinedVar = &analysis.Rule{
 					}
 				}
 				if in.Cmd == "ARG" || in.Cmd == "ENV" {
-					for _, kv := range keyValues(in) {
+					for _, kv := range kvOf(p, in) {
 						defs[kv.Key] = true
 					}
 				}

@@ -287,6 +287,9 @@ func (w *walker) call(c *syntax.CallExpr, st *syntax.Stmt, parent *Command, nest
 		}
 		cmd.Assigns = append(cmd.Assigns, v)
 	}
+	if cmd.End < cmd.Start {
+		cmd.End = cmd.Start
+	}
 	args := make([]Word, 0, len(c.Args))
 	for _, a := range c.Args {
 		args = append(args, w.word(a))
@@ -361,7 +364,8 @@ func (w *walker) innerWord(word Word) {
 func (w *walker) word(word *syntax.Word) Word {
 	var b strings.Builder
 	lit := renderParts(&b, word.Parts)
-	return Word{Value: b.String(), Literal: lit, Start: w.off(word.Pos()), End: w.off(word.End())}
+	start, end := w.off(word.Pos()), w.off(word.End())
+	return Word{Value: b.String(), Literal: lit, Start: start, End: max(start, end)}
 }
 
 func renderParts(b *strings.Builder, parts []syntax.WordPart) bool {
