@@ -2,6 +2,7 @@
 -- Run through run.sh, which sets:
 --   LAYERLENS_BIN   the server binary
 --   LL_API          auto | start_client | start | config | native (lsp/layerlens.lua, no setup())
+--                   | late (setup() after the Dockerfile is open)
 --   LL_SETTINGS     offline (settings given) | none (no settings: workspace/configuration -> null)
 --   LL_WORKDIR      an empty temporary directory
 -- It opens a Dockerfile, waits for diagnostics, hovers, applies a quick fix, sees the diagnostics
@@ -69,7 +70,21 @@ local function run()
   vim.fn.writefile({ 'FROM ' .. from, 'MAINTAINER me', 'run echo hi', 'FOO bar' }, path)
 
   local cmd = { bin, 'serve', '--stdio' }
-  if api_name == 'native' then
+  local function open()
+    vim.cmd('edit ' .. vim.fn.fnameescape(path))
+    -- With -u NONE there is no filetype detection; set it as an ftplugin-enabled config would.
+    if vim.bo.filetype ~= 'dockerfile' then
+      vim.bo.filetype = 'dockerfile'
+    end
+    return vim.api.nvim_get_current_buf()
+  end
+  local bufnr
+  if api_name == 'late' then
+    -- setup() after the Dockerfile is open, as when a plugin manager loads the module on
+    -- `ft = 'dockerfile'`: the FileType event has already passed.
+    bufnr = open()
+    layerlens.setup({ cmd = cmd, settings = settings })
+  elseif api_name == 'native' then
     -- The 0.11 form users write: lsp/layerlens.lua from the runtimepath, plus overrides.
     vim.lsp.config('layerlens', { cmd = cmd, settings = settings and { layerlens = settings } or nil })
     vim.lsp.enable('layerlens')
@@ -78,12 +93,7 @@ local function run()
     layerlens.setup({ cmd = cmd, api = api_name, settings = settings })
   end
 
-  vim.cmd('edit ' .. vim.fn.fnameescape(path))
-  local bufnr = vim.api.nvim_get_current_buf()
-  -- With -u NONE there is no filetype detection; set it as an ftplugin-enabled config would.
-  if vim.bo[bufnr].filetype ~= 'dockerfile' then
-    vim.bo[bufnr].filetype = 'dockerfile'
-  end
+  bufnr = bufnr or open()
 
   local client
   wait(10000, 'the client to attach and initialize', function()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Neovim end-to-end test (e2e.lua) with every client API variant against a server binary.
 #   LAYERLENS_BIN=/path/to/layerlens NVIM_BIN=nvim editors/nvim/test/run.sh [variant...]
-# A variant is API[/SETTINGS]: API in auto start_client start config native, SETTINGS in offline
+# A variant is API[/SETTINGS]: API in auto start_client start config native late, SETTINGS in offline
 # none. Variants the Neovim is too old for are skipped. Prints "N passed, N failed, N skipped"
 # and exits non-zero if any variant failed.
 set -uo pipefail
@@ -10,7 +10,7 @@ NVIM_BIN=${NVIM_BIN:-nvim}
 : "${LAYERLENS_BIN:?set LAYERLENS_BIN to a built layerlens binary}"
 [ -x "$LAYERLENS_BIN" ] || { echo "LAYERLENS_BIN=$LAYERLENS_BIN is not executable" >&2; exit 2; }
 variants=("$@")
-[ ${#variants[@]} -gt 0 ] || variants=(auto/offline start_client/offline start/offline config/offline native/offline auto/none)
+[ ${#variants[@]} -gt 0 ] || variants=(auto/offline start_client/offline start/offline config/offline native/offline late/offline auto/none)
 version=$("$NVIM_BIN" --version | head -n 1)
 pass=0 fail=0 skip=0
 for v in "${variants[@]}"; do

@@ -196,6 +196,13 @@ function M.setup(opts)
         attach(ev.buf, cfg, opts.root_markers)
       end,
     })
+    -- Buffers whose FileType event came before setup() (a plugin manager that loads this module
+    -- on `ft = 'dockerfile'` does exactly that).
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_is_loaded(b) and vim.tbl_contains(opts.filetypes, vim.bo[b].filetype) then
+        attach(b, cfg, opts.root_markers)
+      end
+    end
   end
   M.create_commands()
   M._api = api
