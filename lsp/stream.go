@@ -68,9 +68,9 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 			s.writeError(nil, jsonrpc2.InvalidRequest, fmt.Sprintf("message of %d bytes exceeds the %d-byte limit", length, maxMessageSize))
 			continue
 		}
-		body := make([]byte, length)
-		if _, err := io.ReadFull(s.in, body); err != nil {
-			return nil, n, fmt.Errorf("reading message body: %w", err)
+		body, err := s.readBody(length)
+		if err != nil {
+			return nil, n, err
 		}
 		n += length
 		msg, err := jsonrpc2.DecodeMessage(body)
@@ -79,6 +79,27 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		}
 		s.reject(body, err)
 	}
+}
+
+// readBody reads exactly length bytes. Large bodies grow with the data that really arrives,
+// so a lying Content-Length cannot make the server allocate hundreds of megabytes up front.
+func (s *stream) readBody(length int64) ([]byte, error) {
+	if length <= 1<<20 {
+		body := make([]byte, length)
+		if _, err := io.ReadFull(s.in, body); err != nil {
+			return nil, fmt.Errorf("reading message body: %w", err)
+		}
+		return body, nil
+	}
+	var b bytes.Buffer
+	k, err := b.ReadFrom(io.LimitReader(s.in, length))
+	if err != nil {
+		return nil, fmt.Errorf("reading message body: %w", err)
+	}
+	if k < length {
+		return nil, fmt.Errorf("reading message body: %w", io.ErrUnexpectedEOF)
+	}
+	return b.Bytes(), nil
 }
 
 // reject answers a body that is not a valid JSON-RPC message.
