@@ -18,14 +18,15 @@ import (
 
 // featureIndexes caches the variable and symbol indexes of recent parses, so that a burst of
 // requests on one version (hover, highlight, semantic tokens) computes them once. Parsed files
-// are immutable, so the pointer is the key; the cache keeps a handful of entries.
+// are immutable, so the pointer is the key. Only the two most recent parses are kept: each
+// entry keeps its whole File alive, and old versions are not asked about again.
 var featureIndexes = struct {
 	sync.Mutex
 	order []*analysis.File
 	m     map[*analysis.File]*featureIndex
 }{m: map[*analysis.File]*featureIndex{}}
 
-const featureCacheSize = 8
+const featureCacheSize = 2
 
 // featureIndex holds the lazily computed indexes of one parse.
 type featureIndex struct {

@@ -264,3 +264,45 @@ func BenchmarkSemanticTokensCompute5000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkKeystroke5000 is the generic harness shape on a 5,000-line document: after opening,
+// each iteration is one keystroke (a one-line incremental edit), then the requests an editor
+// sends after it: semantic tokens delta, completion and hover at the edit.
+func BenchmarkKeystroke5000(b *testing.B) {
+	text := analysis.GenerateDockerfile(5000)
+	const uri = "file:///bench/keystroke/Dockerfile"
+	env := lsptest.New(b)
+	env.Open(uri, text)
+	env.Diagnostics(uri)
+	m := lsp.NewMapper(text)
+	line := m.OffsetPosition(strings.Index(text[len(text)/2:], "\nRUN ") + len(text)/2 + 1).Line
+	var prev protocol.SemanticTokens
+	if err := env.Call(protocol.MethodSemanticTokensFull, map[string]any{"textDocument": map[string]any{"uri": uri}}, &prev); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		// Type " $A" at the end of a RUN line, alternating with deleting it.
+		cur := env.Text(uri)
+		lm := lsp.NewMapper(cur)
+		end := lm.OffsetPosition(len(strings.TrimRight(cur[:lm.Offset(protocol.Position{Line: line + 1})], "\n")))
+		if i%2 == 0 {
+			env.ChangeRange(uri, protocol.Range{Start: end, End: end}, " $A")
+		} else {
+			start := end
+			start.Character -= 3
+			env.ChangeRange(uri, protocol.Range{Start: start, End: end}, "")
+		}
+		var delta json.RawMessage
+		if err := env.Call(protocol.MethodSemanticTokensFullDelta, map[string]any{"textDocument": map[string]any{"uri": uri}, "previousResultId": prev.ResultID}, &delta); err != nil {
+			b.Fatal(err)
+		}
+		var res struct {
+			ResultID string `json:"resultId"`
+		}
+		_ = json.Unmarshal(delta, &res)
+		prev.ResultID = res.ResultID
+		completeAt(b, env, uri, end)
+		env.Hover(uri, end)
+	}
+}
