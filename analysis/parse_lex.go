@@ -96,12 +96,12 @@ func psLexCommand(s string, a, b int) (kwA, kwB, restA, restB int) {
 // psFlagWord is one builder flag word found by psLexFlags.
 type psFlagWord struct {
 	a, b int    // the raw word in the logical line
-	word []byte // decoded word (quotes and escapes removed)
-	at   []int  // at[i] is the logical-line index of word[i]
+	word string // decoded word (quotes and escapes removed)
+	eqAt int    // logical-line index of the first "=" of the decoded word, or -1
 }
 
-// psLexFlags mirrors BuildKit's extractBuilderFlags on s[a:b]: it returns the "--" words and the index
-// where the remaining arguments start. Like BuildKit it works byte by byte.
+// psLexFlags mirrors BuildKit's extractBuilderFlags on s[a:b]: it returns the "--" words and the
+// index where the remaining arguments start. Like BuildKit it works byte by byte.
 func psLexFlags(s string, a, b int, esc byte) ([]psFlagWord, int) {
 	const (
 		inSpaces = iota
@@ -111,10 +111,22 @@ func psLexFlags(s string, a, b int, esc byte) ([]psFlagWord, int) {
 	line := s[a:b]
 	var flags []psFlagWord
 	var cur psFlagWord
+	var buf []byte
 	phase := inSpaces
 	var quote byte
 	blankOK := false
 	isSpace := func(c byte) bool { return unicode.IsSpace(rune(c)) }
+	add := func(ch byte, at int) {
+		if ch == '=' && cur.eqAt < 0 {
+			cur.eqAt = at
+		}
+		buf = append(buf, ch)
+	}
+	finish := func(end int) {
+		cur.b = end
+		cur.word = string(buf)
+		flags = append(flags, cur)
+	}
 	for pos := 0; pos <= len(line); pos++ {
 		var ch byte
 		if pos != len(line) {
@@ -131,26 +143,27 @@ func psLexFlags(s string, a, b int, esc byte) ([]psFlagWord, int) {
 				return flags, a + pos
 			}
 			phase = inWord
-			cur = psFlagWord{a: a + pos}
+			cur = psFlagWord{a: a + pos, eqAt: -1}
+			if buf == nil {
+				buf = make([]byte, 0, len(line)-pos)
+			}
+			buf = buf[:0]
 		}
 		if pos == len(line) { // inWord or inQuote at the end
-			if string(cur.word) != "--" && (blankOK || len(cur.word) > 0) {
-				cur.b = a + pos
-				flags = append(flags, cur)
+			if string(buf) != "--" && (blankOK || len(buf) > 0) {
+				finish(a + pos)
 			}
 			break
 		}
 		if phase == inWord {
 			if isSpace(ch) {
 				phase = inSpaces
-				if string(cur.word) == "--" {
+				if string(buf) == "--" {
 					return flags, a + pos
 				}
-				if blankOK || len(cur.word) > 0 {
-					cur.b = a + pos
-					flags = append(flags, cur)
+				if blankOK || len(buf) > 0 {
+					finish(a + pos)
 				}
-				cur = psFlagWord{}
 				blankOK = false
 				continue
 			}
@@ -167,8 +180,7 @@ func psLexFlags(s string, a, b int, esc byte) ([]psFlagWord, int) {
 				pos++
 				ch = line[pos]
 			}
-			cur.word = append(cur.word, ch)
-			cur.at = append(cur.at, a+pos)
+			add(ch, a+pos)
 			continue
 		}
 		// inQuote
@@ -184,22 +196,20 @@ func psLexFlags(s string, a, b int, esc byte) ([]psFlagWord, int) {
 			pos++
 			ch = line[pos]
 		}
-		cur.word = append(cur.word, ch)
-		cur.at = append(cur.at, a+pos)
+		add(ch, a+pos)
 	}
 	return flags, b
 }
 
 // psLexWords mirrors BuildKit's parseWords on s[a:b] (quote- and escape-aware splitting on white
-// space) and returns each word's raw span.
-func psLexWords(s string, a, b int, esc byte) [][2]int {
+// space) and appends each word's raw span to words.
+func psLexWords(words [][2]int, s string, a, b int, esc byte) [][2]int {
 	const (
 		inSpaces = iota
 		inWord
 		inQuote
 	)
 	rest := s[a:b]
-	var words [][2]int
 	phase := inSpaces
 	var quote rune
 	blankOK := false
@@ -272,9 +282,8 @@ func psLexWords(s string, a, b int, esc byte) [][2]int {
 }
 
 // psLexFields mirrors BuildKit's parseStringsWhitespaceDelimited: s[a:b] split on runs of
-// [\t\v\f\r ].
-func psLexFields(s string, a, b int) [][2]int {
-	var words [][2]int
+// [\t\v\f\r ], appended to words.
+func psLexFields(words [][2]int, s string, a, b int) [][2]int {
 	i := a
 	for i < b {
 		for i < b && psBkSpace(s[i]) {

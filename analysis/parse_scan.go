@@ -23,6 +23,7 @@ type psScanner struct {
 	starts []int // line start offsets
 	n      int   // number of lines BuildKit's line scanner yields (no phantom line after a final "\n")
 	esc    byte
+	spans  [][2]int // scratch space for word spans
 }
 
 func newPsScanner(text string, starts []int, esc byte) *psScanner {
@@ -173,12 +174,10 @@ type psUnit struct {
 
 // psLexed is an instruction with what the scanner learned on the way that is not part of the model.
 type psLexed struct {
-	ins        *Instruction
-	bkFlags    []string // the flag words as BuildKit decodes them
-	argA, argB int      // the arguments after the flags, in the logical line
-	jsonErr    bool     // a JSON array with a non-string element: BuildKit rejects the line
-	nodeErr    bool     // BuildKit's line parser rejects the instruction
-	sub        *psLexed
+	ins     *Instruction
+	jsonErr bool // a JSON array with a non-string element: BuildKit rejects the line
+	nodeErr bool // BuildKit's line parser rejects the instruction
+	sub     *psLexed
 }
 
 // scanFrom scans lines [i, sc.n) and calls emit for every instruction and every comment line
@@ -332,22 +331,30 @@ func (sc *psScanner) lexInstruction(lg *psLogical, a, b int) *psLexed {
 	if restA < restB {
 		var flags []psFlagWord
 		flags, argA = psLexFlags(s, restA, restB, sc.esc)
-		for _, f := range flags {
-			ins.Flags = append(ins.Flags, psMakeFlag(lg, f))
-			lx.bkFlags = append(lx.bkFlags, string(f.word))
+		if len(flags) > 0 {
+			vals := make([]Flag, len(flags))
+			ins.Flags = make([]*Flag, len(flags))
+			for i, f := range flags {
+				psMakeFlag(&vals[i], lg, f)
+				ins.Flags[i] = &vals[i]
+			}
 		}
 		argA, argB = psTrimSpace(s, argA, restB)
 	}
-	lx.argA, lx.argB = argA, argB
 
+	// Arguments are collected as values and turned into pointers at the end (two allocations per
+	// instruction instead of one per argument).
+	var args []Arg
 	words := func(a, b int) {
-		for _, w := range psLexWords(s, a, b, sc.esc) {
-			ins.Args = append(ins.Args, &Arg{Value: s[w[0]:w[1]], Range: lg.rng(w[0], w[1])})
+		sc.spans = psLexWords(sc.spans[:0], s, a, b, sc.esc)
+		for _, w := range sc.spans {
+			args = append(args, Arg{Value: s[w[0]:w[1]], Range: lg.rng(w[0], w[1])})
 		}
 	}
 	fields := func(a, b int) {
-		for _, w := range psLexFields(s, a, b) {
-			ins.Args = append(ins.Args, &Arg{Value: s[w[0]:w[1]], Range: lg.rng(w[0], w[1])})
+		sc.spans = psLexFields(sc.spans[:0], s, a, b)
+		for _, w := range sc.spans {
+			args = append(args, Arg{Value: s[w[0]:w[1]], Range: lg.rng(w[0], w[1])})
 		}
 	}
 	// tryJSON mirrors parseJSON; it reports whether s[a:b] is an exec-form array.
@@ -372,7 +379,7 @@ func (sc *psScanner) lexInstruction(lg *psLogical, a, b int) *psLexed {
 		ins.JSON = true
 		for k, sp := range psLexJSON(s, b-len(t), b) {
 			if k < len(vals) {
-				ins.Args = append(ins.Args, &Arg{Value: vals[k], Range: lg.rng(sp[0], sp[1])})
+				args = append(args, Arg{Value: vals[k], Range: lg.rng(sp[0], sp[1])})
 			}
 		}
 		return true
@@ -406,7 +413,7 @@ func (sc *psScanner) lexInstruction(lg *psLogical, a, b int) *psLexed {
 		if sep == argA {
 			break
 		}
-		ins.Args = append(ins.Args, &Arg{Value: s[argA:sep], Range: lg.rng(argA, sep)})
+		args = append(args, Arg{Value: s[argA:sep], Range: lg.rng(argA, sep)})
 		next := sep
 		for next < argB && unicode.IsSpace(rune(s[next])) {
 			next++
@@ -426,9 +433,15 @@ func (sc *psScanner) lexInstruction(lg *psLogical, a, b int) *psLexed {
 		}
 	case "ENV", "LABEL":
 		words(argA, argB)
-		lx.nodeErr = psNameValErr(s[argA:argB], ins.Args)
+		lx.nodeErr = psNameValErr(s[argA:argB], args)
 	default:
 		words(argA, argB)
+	}
+	if len(args) > 0 {
+		ins.Args = make([]*Arg, len(args))
+		for i := range args {
+			ins.Args[i] = &args[i]
+		}
 	}
 	if lx.jsonErr {
 		lx.nodeErr = true
@@ -437,7 +450,7 @@ func (sc *psScanner) lexInstruction(lg *psLogical, a, b int) *psLexed {
 }
 
 // psNameValErr mirrors the failures of BuildKit's parseNameVal (ENV and LABEL).
-func psNameValErr(rest string, words []*Arg) bool {
+func psNameValErr(rest string, words []Arg) bool {
 	if len(words) == 0 {
 		return false
 	}
@@ -452,23 +465,20 @@ func psNameValErr(rest string, words []*Arg) bool {
 	return false
 }
 
-func psMakeFlag(lg *psLogical, f psFlagWord) *Flag {
-	word := string(f.word)
-	fl := &Flag{Range: lg.rng(f.a, f.b)}
-	body := strings.TrimPrefix(word, "--")
+func psMakeFlag(fl *Flag, lg *psLogical, f psFlagWord) {
+	fl.Range = lg.rng(f.a, f.b)
+	body := strings.TrimPrefix(f.word, "--")
 	eq := strings.IndexByte(body, '=')
 	if eq < 0 {
 		fl.Name = body
 		fl.NameRange = fl.Range
-		return fl
+		return
 	}
 	fl.Name = body[:eq]
 	fl.Value = body[eq+1:]
 	fl.HasValue = true
-	eqAt := f.at[eq+2]
-	fl.NameRange = lg.rng(f.a, eqAt)
-	fl.ValueRange = lg.rng(eqAt+1, f.b)
-	return fl
+	fl.NameRange = lg.rng(f.a, f.eqAt)
+	fl.ValueRange = lg.rng(f.eqAt+1, f.b)
 }
 
 func psKnown(cmd string) bool {
@@ -509,7 +519,7 @@ func psHeredocs(line string) ([]parser.Heredoc, error) {
 // words the way the shell lexer does closely enough for that purpose.
 func psHeredocSpans(line string, want int) [][2]int {
 	var spans [][2]int
-	for _, w := range psLexWords(line, 0, len(line), '\\') {
+	for _, w := range psLexWords(nil, line, 0, len(line), '\\') {
 		if !strings.Contains(line[w[0]:w[1]], "<<") {
 			continue
 		}
