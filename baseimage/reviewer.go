@@ -13,6 +13,7 @@
 package baseimage
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -369,7 +370,7 @@ func (rv *Reviewer) review(ctx, parent context.Context, res *resolved, want v1.P
 			if depth > 2 {
 				return nil, fmt.Errorf("%s: indexes nested too deep", norm)
 			}
-			idx, err := v1.ParseIndexManifest(strings.NewReader(string(raw)))
+			idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
 			if err != nil {
 				return nil, fmt.Errorf("%s: malformed index %s: %w", norm, shortDigest(mdigest), err)
 			}
@@ -383,7 +384,7 @@ func (rv *Reviewer) review(ctx, parent context.Context, res *resolved, want v1.P
 		if mt == types.DockerManifestSchema1 || mt == types.DockerManifestSchema1Signed {
 			return nil, fmt.Errorf("%s: Docker schema 1 manifests are not supported (deprecated format)", norm)
 		}
-		m, err = v1.ParseManifest(strings.NewReader(string(raw)))
+		m, err = v1.ParseManifest(bytes.NewReader(raw))
 		if err != nil {
 			return nil, fmt.Errorf("%s: malformed manifest %s: %w", norm, shortDigest(mdigest), err)
 		}
@@ -395,7 +396,7 @@ func (rv *Reviewer) review(ctx, parent context.Context, res *resolved, want v1.P
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", norm, err)
 	}
-	cf, err := v1.ParseConfigFile(strings.NewReader(string(cfgRaw)))
+	cf, err := v1.ParseConfigFile(bytes.NewReader(cfgRaw))
 	if err != nil {
 		return nil, fmt.Errorf("%s: malformed config %s: %w", norm, shortDigest(m.Config.Digest.String()), err)
 	}

@@ -165,7 +165,7 @@ func walkLayer(ctx context.Context, blob io.Reader, wo walkOptions) (*layerRevie
 	case isBudgetErr(err):
 		lr.Error = "review stopped: " + err.Error()
 		lr.Findings = append(lr.Findings, Finding{Rule: "LayerOverBudget", Severity: sevWarning,
-			Message: fmt.Sprintf("review stopped after %d entries and %s uncompressed: %v", len(lr.Entries), humanBytes(raw.n), err)})
+			Message: fmt.Sprintf("review stopped after %d entries and %s uncompressed: %v", len(lr.Entries), HumanBytes(raw.n), err)})
 	default:
 		return lr, err
 	}
@@ -280,7 +280,7 @@ func (w *walker) entry(tr *tar.Reader, h *tar.Header) error {
 	}
 	if h.Size > w.budget.MaxFileSize {
 		w.lr.Entries = append(w.lr.Entries, e)
-		return fmt.Errorf("%w: %s declares %s", errHugeFile, p, humanBytes(h.Size))
+		return fmt.Errorf("%w: %s declares %s", errHugeFile, p, HumanBytes(h.Size))
 	}
 	before := len(w.lr.Findings)
 	if e.Kind == kindFile || e.Kind == kindDir {
@@ -362,7 +362,8 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-func humanBytes(n int64) string {
+// HumanBytes formats a byte count with SI units ("1.5 MB"), as the reports do.
+func HumanBytes(n int64) string {
 	const unit = 1000
 	if n < unit {
 		return fmt.Sprintf("%d B", n)

@@ -167,7 +167,7 @@ func (b *progressBar) update(p baseimage.Progress) {
 	done := min(p.BytesDone, p.BytesTotal)
 	n := int(int64(width) * done / p.BytesTotal)
 	fmt.Fprintf(b.w, "\r[%s%s] %s / %s  layer %d/%d ", strings.Repeat("=", n), strings.Repeat(" ", width-n),
-		human(done), human(p.BytesTotal), min(p.LayersDone+1, p.LayersTotal), p.LayersTotal)
+		baseimage.HumanBytes(done), baseimage.HumanBytes(p.BytesTotal), min(p.LayersDone+1, p.LayersTotal), p.LayersTotal)
 	b.drew = true
 }
 
@@ -175,19 +175,6 @@ func (b *progressBar) clear() {
 	if b != nil && b.drew {
 		fmt.Fprintf(b.w, "\r%s\r", strings.Repeat(" ", 79))
 	}
-}
-
-func human(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
 
 // shortCommand strips the "/bin/sh -c #(nop) " noise Docker writes into history.
@@ -213,7 +200,7 @@ func writeInspectText(w io.Writer, r *baseimage.Report) {
 	if r.Created != "" {
 		fmt.Fprintf(w, "Created    %s\n", r.Created)
 	}
-	fmt.Fprintf(w, "Size       %s compressed, %s uncompressed, %d layers\n", human(r.Size), human(r.UncompressedSize), len(r.Layers))
+	fmt.Fprintf(w, "Size       %s compressed, %s uncompressed, %d layers\n", baseimage.HumanBytes(r.Size), baseimage.HumanBytes(r.UncompressedSize), len(r.Layers))
 	c := r.Config
 	user := c.User
 	if user == "" {
@@ -247,7 +234,7 @@ func writeInspectText(w io.Writer, r *baseimage.Report) {
 		if !l.Reviewed {
 			files = "not reviewed"
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", l.Index, human(l.Size), files, shortCommand(l.Command))
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", l.Index, baseimage.HumanBytes(l.Size), files, shortCommand(l.Command))
 	}
 	tw.Flush()
 
@@ -270,7 +257,7 @@ func writeInspectText(w io.Writer, r *baseimage.Report) {
 		}
 	}
 	e := r.Efficiency
-	fmt.Fprintf(w, "\nEfficiency %.1f %%  wasted %s  (%.1f %% of the layers above the first)\n", 100*e.Score, human(e.WastedBytes), e.UserWastedPercent)
+	fmt.Fprintf(w, "\nEfficiency %.1f %%  wasted %s  (%.1f %% of the layers above the first)\n", 100*e.Score, baseimage.HumanBytes(e.WastedBytes), e.UserWastedPercent)
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(w, "\nIncomplete review:\n")
 		for _, e := range r.Errors {
