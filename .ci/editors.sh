@@ -8,7 +8,8 @@
 #   - the VS Code extension's tsc --noEmit, unit tests (node --test), protocol end-to-end tests
 #     on vscode-languageserver-protocol, and a vsce package smoke test (linux-x64 with the
 #     server inside, and a no-server VSIX),
-#   - with LAYERLENS_E2E_VSCODE=1, a real VS Code (code-server) end-to-end test.
+#   - with LAYERLENS_E2E_VSCODE=1, a real VS Code (code-server) end-to-end test,
+#   - with LAYERLENS_E2E_EMACS=1, Emacs 28 + Eglot (Debian packages) end-to-end.
 # Every suite prints "N passed, N failed"; the script ends with the totals and exits non-zero
 # if anything failed. Nothing here reaches the internet except apt and the npm registry.
 set -uo pipefail
@@ -73,6 +74,22 @@ for n in "${nvims[@]}"; do
   record "neovim e2e ($ver)" "$p" "$f"
 done
 [ ${#nvims[@]} -gt 0 ] || record "neovim: none installed" 0 1
+
+# --- Emacs + Eglot (optional) -----------------------------------------------------------------
+if [ "${LAYERLENS_E2E_EMACS:-}" = 1 ]; then
+  section "Emacs + Eglot e2e"
+  if ! command -v emacs >/dev/null 2>&1 || ! compgen -G '/usr/share/emacs/site-lisp/elpa/eglot-*' >/dev/null; then
+    as_root apt-get update -qq >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends emacs-nox elpa-eglot >/dev/null
+  fi
+  out=$(bash editors/emacs/test/run.sh 2>&1)
+  echo "$out"
+  line=$(echo "$out" | tail -n 1)
+  p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p')
+  f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+  [ -n "$p" ] || { p=0; f=1; }
+  record "emacs eglot e2e" "$p" "$f"
+fi
 
 # --- VS Code ------------------------------------------------------------------------------
 section "VS Code extension: npm ci"
