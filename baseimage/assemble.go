@@ -6,6 +6,9 @@ import (
 	"strings"
 )
 
+// hiddenReportBytes is the size of deleted lower-layer content worth an info finding.
+const hiddenReportBytes = 1 << 20
+
 // stacked is one path of the image file system as the layers build it up.
 type stacked struct {
 	size    int64
@@ -83,6 +86,8 @@ func assemble(rep *Report, reviews []*layerReview) {
 			}
 		}
 		var removals []string
+		var hiddenBytes int64 // bytes of earlier layers this layer deletes
+		hiddenFiles := 0
 		for _, e := range lr.Entries {
 			switch e.Kind {
 			case kindWhiteout, kindOpaque:
@@ -90,8 +95,14 @@ func assemble(rep *Report, reviews []*layerReview) {
 				hidden := []string{}
 				visit := func(p string, s *stacked) {
 					size += s.size
-					if s.flagged && s.layer < i {
-						hidden = append(hidden, p)
+					if s.layer < i {
+						hiddenBytes += s.size
+						if !s.dir {
+							hiddenFiles++
+						}
+						if s.flagged {
+							hidden = append(hidden, p)
+						}
 					}
 				}
 				if e.Kind == kindWhiteout {
@@ -130,6 +141,10 @@ func assemble(rep *Report, reviews []*layerReview) {
 					record(e.Path, e.Size)
 				}
 			}
+		}
+		if hiddenBytes >= hiddenReportBytes {
+			rep.add(Finding{Rule: "LayerHiddenByWhiteout", Severity: sevInfo, Layer: i,
+				Message: fmt.Sprintf("this layer deletes %d file(s), %s, added by earlier layers: deleting hides them but they are still downloaded with those layers", hiddenFiles, HumanBytes(hiddenBytes))})
 		}
 		// Apply removals after counting, then this layer's entries on top.
 		for _, r := range removals {

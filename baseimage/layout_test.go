@@ -253,3 +253,18 @@ func TestDemoLayoutIsGenerated(t *testing.T) {
 		}
 	}
 }
+
+func TestAssembleHiddenBytes(t *testing.T) {
+	rep := &Report{Layers: make([]Layer, 2)}
+	assemble(rep, []*layerReview{
+		{Complete: true, Entries: []entry{{Path: "/var/cache/apt/archives/big.deb", Size: 3 << 20, Kind: kindFile}, {Path: "/var/cache/apt/archives", Kind: kindDir}}},
+		{Complete: true, Entries: []entry{{Path: "/var/cache/apt/archives", Kind: kindOpaque}}},
+	})
+	f := findRule(rep.Findings, "LayerHiddenByWhiteout", "")
+	if f == nil || f.Severity != analysis.SeverityInfo || f.Layer != 1 || !strings.Contains(f.Message, "3.1 MB") {
+		t.Errorf("finding = %+v, want an info finding on layer 1 about 3.1 MB still downloaded", f)
+	}
+	if rep.Layers[1].Removed != 1 {
+		t.Errorf("removed = %d, want 1 (the file under the opaque directory)", rep.Layers[1].Removed)
+	}
+}
