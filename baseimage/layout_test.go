@@ -91,8 +91,11 @@ func writeLayout(t *testing.T, blobs map[string]string, refs map[string]string, 
 	}
 	var ms []map[string]any
 	for ref, dg := range refs {
-		ms = append(ms, map[string]any{"mediaType": mediaType, "digest": dg, "size": 1,
-			"annotations": map[string]string{"org.opencontainers.image.ref.name": ref}})
+		ann := map[string]string{"org.opencontainers.image.ref.name": ref}
+		if name, tag, ok := strings.Cut(ref, "|"); ok { // BuildKit style: name and tag apart
+			ann = map[string]string{"io.containerd.image.name": name, "org.opencontainers.image.ref.name": tag}
+		}
+		ms = append(ms, map[string]any{"mediaType": mediaType, "digest": dg, "size": 1, "annotations": ann})
 	}
 	b, _ := json.Marshal(map[string]any{"schemaVersion": 2, "manifests": ms})
 	os.WriteFile(filepath.Join(dir, "index.json"), b, 0o644)
@@ -266,5 +269,21 @@ func TestAssembleHiddenBytes(t *testing.T) {
 	}
 	if rep.Layers[1].Removed != 1 {
 		t.Errorf("removed = %d, want 1 (the file under the opaque directory)", rep.Layers[1].Removed)
+	}
+}
+
+func TestLayoutContainerdNames(t *testing.T) {
+	hermetic(t)
+	notJSON := "{not json"
+	dir := writeLayout(t, map[string]string{hexOf(notJSON): notJSON},
+		map[string]string{"docker.io/acme/app:2|2": digestOf([]byte(notJSON))}, "application/vnd.oci.image.manifest.v1+json")
+	rv := newTestReviewer(t, "", WithOffline(true), WithLayouts(dir))
+	// Found by io.containerd.image.name (then fails on the bad manifest, which proves the match).
+	if _, err := rv.Review(context.Background(), "acme/app:2", "linux/amd64", nil); err == nil || !strings.Contains(err.Error(), "malformed manifest") {
+		t.Errorf("containerd-named image: err = %v, want the layout's (malformed) manifest", err)
+	}
+	// A bare tag annotation ("2") matches no other image.
+	if _, err := rv.Review(context.Background(), "other/thing:2", "linux/amd64", nil); err == nil || !strings.Contains(err.Error(), "not in the store") {
+		t.Errorf("bare tag: err = %v, want not found", err)
 	}
 }

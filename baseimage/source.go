@@ -65,15 +65,19 @@ func (l layoutSource) find(ref string) (string, error) {
 		return "", fmt.Errorf("layout %s: %w", l.dir, err)
 	}
 	for _, d := range im.Manifests {
-		n := d.Annotations["org.opencontainers.image.ref.name"]
-		if n == "" {
-			continue
-		}
-		if n == ref {
-			return d.Digest.String(), nil
-		}
-		if norm, err := NormaliseRef(n); err == nil && norm == ref {
-			return d.Digest.String(), nil
+		// BuildKit and containerd put the full name in io.containerd.image.name and only the
+		// tag in ref.name; a bare tag names nothing on its own, so it never matches.
+		for _, key := range []string{"org.opencontainers.image.ref.name", "io.containerd.image.name"} {
+			n := d.Annotations[key]
+			if n == "" || !strings.ContainsAny(n, "/:") {
+				continue
+			}
+			if n == ref {
+				return d.Digest.String(), nil
+			}
+			if norm, err := NormaliseRef(n); err == nil && norm == ref {
+				return d.Digest.String(), nil
+			}
 		}
 	}
 	return "", nil
@@ -91,7 +95,9 @@ func layoutNames(dir string) []string {
 	}
 	var out []string
 	for _, d := range im.Manifests {
-		if n := d.Annotations["org.opencontainers.image.ref.name"]; n != "" {
+		if n := d.Annotations["io.containerd.image.name"]; n != "" {
+			out = append(out, n)
+		} else if n := d.Annotations["org.opencontainers.image.ref.name"]; n != "" {
 			out = append(out, n)
 		}
 	}
