@@ -43,6 +43,9 @@ type frameConn struct {
 func startServer(t *testing.T, bin string, args ...string) (*frameConn, *exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
+	// A hermetic environment: no user cache, credentials or Docker config.
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CACHE_HOME="+home, "DOCKER_CONFIG="+home, "REGISTRY_AUTH_FILE="+home+"/auth.json")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -158,6 +161,8 @@ func TestServeStdioEndToEnd(t *testing.T) {
 
 	c.send(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{
 		"processId": nil, "rootUri": nil, "capabilities": map[string]any{},
+		// No test may reach a registry: image review stays offline, with a private store.
+		"initializationOptions": map[string]any{"offline": true, "cacheDir": t.TempDir()},
 	}})
 	init := c.response(1)
 	if !strings.Contains(string(init["result"]), `"hoverProvider":true`) {
@@ -242,7 +247,10 @@ func TestServeStdioEndToEnd(t *testing.T) {
 func TestServeExitWithoutShutdown(t *testing.T) {
 	bin := buildBinary(t)
 	c, cmd, _ := startServer(t, bin, "--stdio")
-	c.send(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{"capabilities": map[string]any{}}})
+	c.send(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{
+		"capabilities":          map[string]any{},
+		"initializationOptions": map[string]any{"offline": true, "cacheDir": t.TempDir()},
+	}})
 	c.response(1)
 	c.send(map[string]any{"jsonrpc": "2.0", "method": "exit"})
 	c.stdin.Close()
