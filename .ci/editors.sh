@@ -9,7 +9,8 @@
 #     on vscode-languageserver-protocol, and a vsce package smoke test (linux-x64 with the
 #     server inside, and a no-server VSIX),
 #   - with LAYERLENS_E2E_VSCODE=1, a real VS Code (code-server) end-to-end test,
-#   - with LAYERLENS_E2E_EMACS=1, Emacs 28 + Eglot (Debian packages) end-to-end.
+#   - with LAYERLENS_E2E_EMACS=1, Emacs 28 + Eglot (Debian packages) end-to-end,
+#   - with LAYERLENS_E2E_HELIX=1, Helix 25.01 (unpacked from Debian trixie) driven through tmux.
 # Every suite prints "N passed, N failed"; the script ends with the totals and exits non-zero
 # if anything failed. Nothing here reaches the internet except apt and the npm registry.
 set -uo pipefail
@@ -89,6 +90,24 @@ if [ "${LAYERLENS_E2E_EMACS:-}" = 1 ]; then
   f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p')
   [ -n "$p" ] || { p=0; f=1; }
   record "emacs eglot e2e" "$p" "$f"
+fi
+
+# --- Helix (optional) ---------------------------------------------------------------------------
+if [ "${LAYERLENS_E2E_HELIX:-}" = 1 ]; then
+  section "Helix e2e"
+  dest=$CACHE/helix-trixie
+  if [ ! -x "$dest/bin/hx" ] || ! "$dest/bin/hx" --version >/dev/null 2>&1; then
+    rm -rf "$dest"
+    bash editors/nvim/test/sysroot.sh trixie "$dest" hx >/dev/null || echo "could not unpack Helix from Debian trixie"
+  fi
+  command -v tmux >/dev/null 2>&1 || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
+  out=$(HX_BIN=$dest/bin/hx bash editors/helix/test/e2e.sh 2>&1)
+  echo "$out"
+  line=$(echo "$out" | tail -n 1)
+  p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p')
+  f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+  [ -n "$p" ] || { p=0; f=1; }
+  record "helix e2e" "$p" "$f"
 fi
 
 # --- VS Code ------------------------------------------------------------------------------
