@@ -145,8 +145,9 @@ type File struct {
 	// Errors are the problems found while parsing; a bad line never hides the rest of the file.
 	Errors []Finding
 
-	headerErrs []Finding // findings about the directives
-	headerEnd  int       // the first line after the directives
+	headerErrs  []Finding // findings about the directives
+	headerEnd   int       // the first line after the directives
+	openHeredoc int       // index of the first instruction with an unterminated heredoc, or -1
 }
 
 // Directive is a parser directive such as "# syntax=docker/dockerfile:1".
@@ -221,8 +222,8 @@ type Heredoc struct {
 	// stripped for Chomp.
 	Body      string
 	NameRange Range // the "<<NAME" token in the instruction line
-	BodyRange Range // the body lines (may be empty)
-	EndRange  Range // the terminator line; zero when unterminated
+	BodyRange Range // the body lines (may be empty; empty at the next line when unterminated)
+	EndRange  Range // the terminator line; zero when unterminated (then Body is empty too)
 }
 
 // Stage is one build stage: a FROM and the instructions up to the next FROM.

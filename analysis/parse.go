@@ -84,7 +84,11 @@ func (f *File) assemble(fresh []bool) {
 	errs := slices.Clone(f.headerErrs)
 	stage := -1
 	var cur *Stage
+	f.openHeredoc = -1
 	for i, ins := range f.Instructions {
+		if f.openHeredoc < 0 && psHasOpenHeredoc(ins) {
+			f.openHeredoc = i
+		}
 		if ins.Cmd == "FROM" {
 			if cur != nil {
 				f.closeStage(cur, i)
@@ -132,6 +136,20 @@ func (f *File) assemble(fresh []bool) {
 		return 0
 	})
 	f.Errors = errs
+}
+
+// psHasOpenHeredoc reports whether ins (or its ONBUILD trigger) has an unterminated heredoc: its
+// extent then depends on every line after it.
+func psHasOpenHeredoc(ins *Instruction) bool {
+	if ins.Sub != nil {
+		ins = ins.Sub
+	}
+	for _, h := range ins.Heredocs {
+		if h.EndRange.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 func psSetStage(ins *Instruction, stage int) {

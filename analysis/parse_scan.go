@@ -169,7 +169,7 @@ type psUnit struct {
 	lg           psLogical
 	comments     []*Comment // comment lines inside continuations
 	heredocErr   string     // BuildKit's complaint about the heredoc words, if any
-	unterminated *Heredoc   // the heredoc that runs to the end of the file, if any
+	unterminated *Heredoc   // the heredoc no line ends, if any
 }
 
 // psLexed is an instruction with what the scanner learned on the way that is not part of the model.
@@ -290,8 +290,12 @@ func (sc *psScanner) scanUnit(i, col int, first string, cont bool) *psUnit {
 					h.BodyRange = Range{Pos{bodyStart, 0}, Pos{end, 0}}
 					h.EndRange = Range{Pos{end, 0}, Pos{end, len(sc.line(end))}}
 				} else {
-					h.Body = sc.text[startOff:]
-					h.BodyRange = Range{sc.pos(startOff), sc.pos(len(sc.text))}
+					// BuildKit would take the rest of the file as the body and reject the file.
+					// Recover instead: the heredoc gets no body and scanning goes on with the
+					// next line, so the rest of the file stays visible while it is being typed.
+					j = bodyStart
+					p := sc.pos(startOff)
+					h.BodyRange = Range{p, p}
 					u.unterminated = h
 				}
 				target.Heredocs = append(target.Heredocs, h)

@@ -86,7 +86,9 @@ func TestParseEdgeCases(t *testing.T) {
 		{"backslash newline", "\\\n", []string{RuleParseError}, 1},
 		{"escape then nothing", "FROM a\nRUN a \\", nil, 2},
 		{"typing ENV", "FROM a\nENV FOO \nRUN x\n", []string{RuleMissingArgument}, 3},
-		{"unterminated heredoc", "FROM a\nRUN <<EOF\nx\n", []string{RuleUnterminatedHeredoc}, 2},
+		// Recovery: the line after an unterminated heredoc is an instruction again.
+		{"unterminated heredoc", "FROM a\nRUN <<EOF\nx\n", []string{RuleUnterminatedHeredoc, RuleUnknownInstruction}, 3},
+		{"unterminated heredoc keeps stages", "FROM a\nCOPY <<EOF /x\nFROM b\n", []string{RuleUnterminatedHeredoc}, 3},
 		{"unterminated heredoc at EOF", "FROM a\nRUN <<EOF", []string{RuleUnterminatedHeredoc}, 2},
 		{"bad escape", "# escape=x\nFROM a\n", []string{RuleInvalidEscapeDirective}, 1},
 		{"NUL bytes", "FROM a\x00b\nRUN \x00\n", nil, 2},

@@ -34,6 +34,11 @@ func Reparse(prev *File, text string) *File {
 	k := sort.Search(len(prev.Instructions), func(i int) bool {
 		return prev.Instructions[i].Range.Start.Line > firstLine
 	}) - 1
+	// An unterminated heredoc looks for its terminator in every later line, so an edit anywhere
+	// after it may change it: re-scan from there.
+	if prev.openHeredoc >= 0 && prev.openHeredoc < k {
+		k = prev.openHeredoc
+	}
 	restart := prev.headerEnd
 	if k >= 0 {
 		restart = prev.Instructions[k].Range.Start.Line

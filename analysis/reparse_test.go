@@ -209,3 +209,32 @@ func firstDiff(path string, a, b reflect.Value) string {
 	}
 	return ""
 }
+
+// TestReparseCases checks edits that change how later lines group or which stage they belong to.
+func TestReparseCases(t *testing.T) {
+	base := "# syntax=x\nFROM a AS one\nRUN <<EOF\nfoo\nRUN echo 1\nFROM b\nRUN echo 2\n"
+	for _, tc := range []struct{ name, from, to string }{
+		{"close heredoc at the end", base, base + "EOF\n"},
+		{"close heredoc in the middle", base, strings.Replace(base, "RUN echo 1\n", "EOF\nRUN echo 1\n", 1)},
+		{"open heredoc", "FROM a\nRUN x\nRUN y\nEOF\n", "FROM a\nRUN x <<EOF\nRUN y\nEOF\n"},
+		{"escape directive", base, "# escape=`\n" + base},
+		{"first line becomes a directive", "FROM a\nRUN x\n", "# escape=`\nRUN x\n"},
+		{"continuation joins the next line", base, strings.Replace(base, "RUN echo 1\n", "RUN echo 1 \\\n", 1)},
+		{"remove a FROM", base, strings.Replace(base, "FROM b\n", "", 1)},
+		{"add a FROM", base, strings.Replace(base, "RUN echo 1\n", "FROM c\nRUN echo 1\n", 1)},
+		{"rename a stage", base, strings.Replace(base, "AS one", "AS two", 1)},
+		{"append to a continued last line", "FROM a\nRUN a \\\n", "FROM a\nRUN a \\\nb\n"},
+		{"delete everything after FROM", base, "# syntax=x\nFROM a AS one\n"},
+		{"comment-only file gets an instruction", "# c\n\n# d\n", "# c\n\n# d\nFROM a\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prev := Parse(tc.from)
+			before := prev.Dump()
+			got := Reparse(prev, tc.to)
+			sameFile(t, tc.name, got, Parse(tc.to))
+			if prev.Dump() != before {
+				t.Error("Reparse modified prev")
+			}
+		})
+	}
+}
