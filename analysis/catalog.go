@@ -172,8 +172,8 @@ var (
 	flagChmod = &FlagDoc{
 		Name: "chmod", TakesValue: true, Since: "dockerfile:1.2",
 		Summary: "Set the permission bits of the copied files",
-		Doc: "Sets the mode of the copied files, in octal (`0755`) or, from Dockerfile 1.10, in " +
-			"symbolic form (`u=rwx,go=rx`).\n\n```dockerfile\nCOPY --chmod=0755 entrypoint.sh /usr/local/bin/\n```",
+		Doc: "Sets the mode of the copied files, in octal (`0755`) or, from Dockerfile 1.14, in " +
+			"symbolic form (`u=rwX,go=rX`, `+x`).\n\n```dockerfile\nCOPY --chmod=0755 entrypoint.sh /usr/local/bin/\n```",
 	}
 	flagLink = &FlagDoc{
 		Name: "link", Since: "dockerfile:1.4",
@@ -186,8 +186,8 @@ var (
 	flagExclude = &FlagDoc{
 		Name: "exclude", TakesValue: true, Repeatable: true, Since: "dockerfile:1.19",
 		Summary: "Leave out paths matching a pattern",
-		Doc: "Skips source paths matching a pattern (`.dockerignore` syntax). Repeat the flag for " +
-			"several patterns.\n\n```dockerfile\nCOPY --exclude=*.md --exclude=docs/ . /src/\n```",
+		Doc: "Skips source paths matching a pattern (the same wildcards as sources, Go " +
+			"`filepath.Match` rules). Repeat the flag for several patterns.\n\n```dockerfile\nCOPY --exclude=*.md --exclude=docs/ . /src/\n```",
 	}
 )
 
