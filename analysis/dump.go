@@ -2,17 +2,20 @@ package analysis
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Dump renders the parsed model as readable text, one item per line with its ranges as
-// line:col-line:col (0-based line, byte column). The golden tests compare it; it is also handy
-// when debugging.
+// line:col-line:col (0-based line, byte column). Strings are quoted; those over 200 bytes are
+// shortened in the middle. The golden tests compare it; it is also handy when debugging.
 func (f *File) Dump() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "escape %q\n", string(f.Escape))
+	fmt.Fprintf(&b, "escape %s\n", dq(string(f.Escape)))
 	for _, d := range f.Directives {
-		fmt.Fprintf(&b, "directive %s=%q %v name %v value %v\n", d.Name, d.Value, d.Range, d.NameRange, d.ValueRange)
+		fmt.Fprintf(&b, "directive %s=%s %v name %v value %v\n", d.Name, dq(d.Value), d.Range, d.NameRange, d.ValueRange)
 	}
 	for i, ins := range f.Instructions {
 		fmt.Fprintf(&b, "#%d ", i)
@@ -20,20 +23,20 @@ func (f *File) Dump() string {
 	}
 	for _, st := range f.Stages {
 		fmt.Fprintf(&b, "stage %d %v from #%d", st.Index, st.Range, psIndexOf(f.Instructions, st.From))
-		fmt.Fprintf(&b, " base %q %v", st.BaseImage, st.BaseRange)
+		fmt.Fprintf(&b, " base %s %v", dq(st.BaseImage), st.BaseRange)
 		if st.Name != "" {
-			fmt.Fprintf(&b, " name %q %v", st.Name, st.NameRange)
+			fmt.Fprintf(&b, " name %s %v", dq(st.Name), st.NameRange)
 		}
 		if st.Platform != "" {
-			fmt.Fprintf(&b, " platform %q %v", st.Platform, st.PlatformRange)
+			fmt.Fprintf(&b, " platform %s %v", dq(st.Platform), st.PlatformRange)
 		}
 		fmt.Fprintf(&b, " instructions %d\n", len(st.Instructions))
 	}
 	for _, c := range f.Comments {
-		fmt.Fprintf(&b, "comment %q %v\n", c.Text, c.Range)
+		fmt.Fprintf(&b, "comment %s %v\n", dq(c.Text), c.Range)
 	}
 	for _, e := range f.Errors {
-		fmt.Fprintf(&b, "error %v %s %s: %s\n", e.Range, e.Severity, e.Rule, e.Message)
+		fmt.Fprintf(&b, "error %v %s %s: %s\n", e.Range, e.Severity, e.Rule, printable(e.Message))
 	}
 	return b.String()
 }
@@ -48,7 +51,7 @@ func psIndexOf(list []*Instruction, ins *Instruction) int {
 }
 
 func psDumpIns(b *strings.Builder, ins *Instruction, indent string) {
-	fmt.Fprintf(b, "%s %v keyword %q %v stage %d", ins.Cmd, ins.Range, ins.Keyword, ins.KeywordRange, ins.Stage)
+	fmt.Fprintf(b, "%s %v keyword %s %v stage %d", printable(ins.Cmd), ins.Range, dq(ins.Keyword), ins.KeywordRange, ins.Stage)
 	if !ins.Known {
 		b.WriteString(" unknown")
 	}
@@ -61,9 +64,9 @@ func psDumpIns(b *strings.Builder, ins *Instruction, indent string) {
 	b.WriteByte('\n')
 	in := indent + "  "
 	for _, fl := range ins.Flags {
-		fmt.Fprintf(b, "%sflag %q", in, fl.Name)
+		fmt.Fprintf(b, "%sflag %s", in, dq(fl.Name))
 		if fl.HasValue {
-			fmt.Fprintf(b, "=%q", fl.Value)
+			fmt.Fprintf(b, "=%s", dq(fl.Value))
 		}
 		fmt.Fprintf(b, " %v name %v", fl.Range, fl.NameRange)
 		if fl.HasValue {
@@ -72,17 +75,33 @@ func psDumpIns(b *strings.Builder, ins *Instruction, indent string) {
 		b.WriteByte('\n')
 	}
 	for _, a := range ins.Args {
-		fmt.Fprintf(b, "%sarg %q %v\n", in, a.Value, a.Range)
+		fmt.Fprintf(b, "%sarg %s %v\n", in, dq(a.Value), a.Range)
 	}
 	if ins.Shell != "" {
-		fmt.Fprintf(b, "%sshell %q %v\n", in, ins.Shell, ins.ShellRange)
+		fmt.Fprintf(b, "%sshell %s %v\n", in, dq(ins.Shell), ins.ShellRange)
 	}
 	for _, h := range ins.Heredocs {
-		fmt.Fprintf(b, "%sheredoc %q expand=%v chomp=%v name %v body %v end %v %q\n", in, h.Name, h.Expand, h.Chomp,
-			h.NameRange, h.BodyRange, h.EndRange, h.Body)
+		fmt.Fprintf(b, "%sheredoc %s expand=%v chomp=%v name %v body %v end %v %s\n", in, dq(h.Name), h.Expand, h.Chomp,
+			h.NameRange, h.BodyRange, h.EndRange, dq(h.Body))
 	}
 	if ins.Sub != nil {
 		fmt.Fprintf(b, "%ssub ", in)
 		psDumpIns(b, ins.Sub, in)
 	}
+}
+
+// dq quotes s for Dump, shortening it in the middle when it is over 200 bytes.
+func dq(s string) string {
+	if len(s) > 200 {
+		return strconv.Quote(s[:120]) + fmt.Sprintf("...(%d bytes)...", len(s)-160) + strconv.Quote(s[len(s)-40:])
+	}
+	return strconv.Quote(s)
+}
+
+// printable returns s when it is valid, printable UTF-8, and s quoted otherwise.
+func printable(s string) string {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return dq(s)
+	}
+	return s
 }

@@ -14,8 +14,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the want sections of the golden files in testdata/parse")
 
 // goldenInput returns the Dockerfile of a golden archive after applying the options named in the
-// archive's comment ("option crlf", "option bom", "option no-final-newline"), which stand for
-// bytes that are awkward to keep in a text file.
+// archive's comment ("option crlf", "option bom", "option no-final-newline", "option long-line":
+// @LONG@ becomes 70,000 x's), which stand for bytes that are awkward to keep in a text file.
 func goldenInput(ar *txtar.Archive) (string, bool) {
 	var text string
 	found := false
@@ -32,6 +32,9 @@ func goldenInput(ar *txtar.Archive) (string, bool) {
 			text = utf8BOMText + text
 		case "option no-final-newline":
 			text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
+		}
+		if strings.HasPrefix(strings.TrimSpace(line), "option long-line") {
+			text = strings.ReplaceAll(text, "@LONG@", strings.Repeat("x", 70_000))
 		}
 	}
 	return text, found
