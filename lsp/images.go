@@ -85,7 +85,8 @@ const (
 	settleDelay = 400 * time.Millisecond
 )
 
-// imageState is the per-connection state of image review. mu guards every field.
+// imageState is the per-connection state of image review. mu guards every field; when both
+// are needed, st.mu is taken before server.mu.
 type imageState struct {
 	mu sync.Mutex
 	// docs maps a document URI to the images its latest settled snapshot uses.
@@ -97,7 +98,6 @@ type imageState struct {
 	// pending are the coalesced events not handled yet; wake signals the worker.
 	pending map[imageKey]*pendingEvent
 	wake    chan struct{}
-	started bool
 	unsub   func()
 	config  ImageConfig
 	hasConf bool
@@ -270,10 +270,6 @@ func (s *server) settleImages(uri string) {
 	if d != nil {
 		snap = d.snap
 	}
-	open := map[string]bool{}
-	for u := range s.docs {
-		open[u] = true
-	}
 	s.mu.Unlock()
 	settings := s.currentSettings()
 	s.configureImages(settings)
@@ -296,7 +292,15 @@ func (s *server) settleImages(uri string) {
 	} else {
 		st.docs[uri] = keys
 	}
-	// Forget closed documents, and find the images nobody uses any more.
+	// Forget closed documents, and find the images nobody uses any more. The open documents
+	// are read now, under st.mu: a document opened (and settled) since this settle started
+	// must not be forgotten. Lock order: st.mu, then s.mu.
+	s.mu.Lock()
+	open := make(map[string]bool, len(s.docs))
+	for u := range s.docs {
+		open[u] = true
+	}
+	s.mu.Unlock()
 	used := map[imageKey]bool{}
 	for u, ks := range st.docs {
 		if !open[u] {
@@ -495,8 +499,10 @@ func factsOf(si stageImage) *analysis.ImageFacts {
 	return facts
 }
 
-// ImageFacts returns the base-image facts of f by stage index, from the reviews known now (for
-// rules.Options.Facts). It never blocks; stages whose image is not reviewed yet are absent.
+// imageFacts returns the base-image facts of f by stage index, from the reviews known now (for
+// rules.Options.Facts: ruleFindings should pass them so that NoUser, NoHealthcheck, UndefinedVar
+// and the other facts-aware text rules see the base image). It never blocks; stages whose image
+// is not reviewed yet are absent.
 func (s *server) imageFacts(f *analysis.File) map[int]*analysis.ImageFacts {
 	out := map[int]*analysis.ImageFacts{}
 	for _, si := range s.stageImages(f, s.currentSettings()) {
@@ -519,12 +525,9 @@ func (s *server) imageFindings(snap *snapshot, settings Settings, have []analysi
 	}
 	s.imagesChanged(snap)
 	f := snap.File()
-	facts := map[int]*analysis.ImageFacts{}
+	facts := s.imageFacts(f)
 	var out []analysis.Finding
 	for _, si := range s.stageImages(f, settings) {
-		if fc := factsOf(si); fc != nil {
-			facts[si.stage.Index] = fc
-		}
 		if si.err == nil && si.status.State == baseimage.StateFailed && si.status.Err != nil {
 			out = append(out, analysis.Finding{
 				Rule: imageUnavailableRule, Severity: analysis.SeverityWarning, Range: si.stage.BaseRange,

@@ -1,6 +1,7 @@
 package lsp_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -163,7 +165,12 @@ func codes(diags []protocol.Diagnostic) map[string]protocol.Diagnostic {
 // waitDiagnostic waits for a publication of uri's diagnostics that includes code and returns it.
 func waitDiagnostic(t *testing.T, env *lsptest.Env, uri, code string) []protocol.Diagnostic {
 	t.Helper()
+	quoted := []byte(`"` + uri + `"`)
 	n := env.WaitNotification(protocol.MethodTextDocumentPublishDiagnostics, func(raw json.RawMessage) bool {
+		// Decode only candidates: the harness keeps every notification and re-checks them all.
+		if !bytes.Contains(raw, quoted) || !bytes.Contains(raw, []byte(code)) {
+			return false
+		}
 		var p protocol.PublishDiagnosticsParams
 		if json.Unmarshal(raw, &p) != nil || string(p.URI) != uri {
 			return false
@@ -422,5 +429,63 @@ func TestImageReviewOffWithoutService(t *testing.T) {
 	}
 	if _, ok := caps.Capabilities["inlayHintProvider"]; ok {
 		t.Errorf("inlayHintProvider advertised without image review")
+	}
+}
+
+// TestImageSameImageFiftyDocuments: fifty open documents using one image share one review,
+// and every one of them gets the image diagnostics when it lands.
+func TestImageSameImageFiftyDocuments(t *testing.T) {
+	reg := newImageRegistry(t)
+	// Fifty documents through the whole rules engine are slow under the race detector.
+	env, _ := newImageEnv(t, lsptest.WithTimeout(2*time.Minute))
+	var uris []string
+	for i := 0; i < 50; i++ {
+		uri := "file:///w/" + string(rune('a'+i/26)) + string(rune('a'+i%26)) + "/Dockerfile"
+		uris = append(uris, uri)
+		env.Open(uri, "FROM "+reg.host+"/slow/trapped:1.0\nRUN echo "+uri+"\n")
+	}
+	reg.waitStalled(t, 1)
+	reg.release()
+	for _, uri := range uris {
+		waitDiagnostic(t, env, uri, "LayerMiner")
+	}
+	begins := 0
+	for _, n := range env.Notifications(protocol.MethodProgress) {
+		if strings.Contains(string(n.Params), `"begin"`) {
+			begins++
+		}
+	}
+	if begins != 1 {
+		t.Errorf("%d progress tasks for one image used by 50 documents, want 1", begins)
+	}
+}
+
+// TestImageThousandsOfFROMs: a file naming thousands of images submits a bounded number of
+// reviews; the FROMs beyond the bound say why they are not reviewed.
+func TestImageThousandsOfFROMs(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, svc := newImageEnv(t)
+	var b strings.Builder
+	for i := 0; i < 2000; i++ {
+		b.WriteString("FROM " + reg.host + "/slow/n" + strings.Repeat("x", i%7) + ":" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676)) + "\n")
+	}
+	uri := "file:///w/Dockerfile"
+	env.Open(uri, b.String())
+	env.Diagnostics(uri)
+	h := hoverText(t, env, uri, protocol.Position{Line: 1999, Character: 8})
+	if !strings.Contains(h, "more than 32 distinct base images") {
+		t.Errorf("hover on the 2000th FROM = %q", h)
+	}
+	// The first 32 are submitted (once the settle timer fired), the others never are.
+	reg.waitStalled(t, 4)
+	pending := 0
+	for i := 0; i < 2000; i++ {
+		ref := reg.host + "/slow/n" + strings.Repeat("x", i%7) + ":" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
+		if svc.Get(ref, "linux/amd64").State != baseimage.StateUnknown {
+			pending++
+		}
+	}
+	if pending > 32 {
+		t.Errorf("%d reviews submitted for one document, want at most 32", pending)
 	}
 }
