@@ -580,27 +580,6 @@ func pkgs(c *shellcmd.Command, skip int, valued ...string) []shellcmd.Word {
 	return ops[skip:]
 }
 
-// hasWord reports whether s contains w as a whole word (bounded by non-word bytes).
-func hasWord(s, w string) bool {
-	return wordIndex(s, w) >= 0
-}
-
-func wordIndex(s, w string) int {
-	from := 0
-	for {
-		i := strings.Index(s[from:], w)
-		if i < 0 {
-			return -1
-		}
-		i += from
-		j := i + len(w)
-		if (i == 0 || !isWordByte(s[i-1])) && (j >= len(s) || !isWordByte(s[j])) {
-			return i
-		}
-		from = i + 1
-	}
-}
-
 func isWordByte(b byte) bool {
 	return b == '_' || b == '-' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }

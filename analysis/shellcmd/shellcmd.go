@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -105,9 +106,15 @@ func (s *Script) parseInto(src string, base, limit int, inner bool) {
 	s.parseDepth(src, base, limit, inner, 0)
 }
 
+// parsers reuses shell parsers: making one allocates more than parsing a typical RUN line.
+var parsers = sync.Pool{New: func() any {
+	return syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.RecoverErrors(8))
+}}
+
 func (s *Script) parseDepth(src string, base, limit int, inner bool, depth int) {
-	p := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.RecoverErrors(8))
+	p := parsers.Get().(*syntax.Parser)
 	f, err := p.Parse(strings.NewReader(src), "")
+	parsers.Put(p)
 	if err != nil && s.Err == nil && depth == 0 {
 		s.Err = err
 	}
