@@ -52,6 +52,14 @@ func newImageRegistry(t testing.TB) *imageRegistry {
 	ir := &imageRegistry{digests: map[string]string{}, gate: make(chan struct{}), changed: make(chan struct{})}
 	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v2/garbage/") {
+			// A registry answering with garbage: a digest header that is no digest, a body
+			// that is no manifest.
+			w.Header().Set("Docker-Content-Digest", "sha256:zz")
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			_, _ = io.WriteString(w, "{{{ not a manifest")
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/v2/slow/") {
 			ir.mu.Lock()
 			gate := ir.gate
@@ -487,5 +495,48 @@ func TestImageThousandsOfFROMs(t *testing.T) {
 	}
 	if pending > 32 {
 		t.Errorf("%d reviews submitted for one document, want at most 32", pending)
+	}
+}
+
+// TestImageFROMTypedKeystrokes: a FROM edited on every keystroke submits only what it settles
+// on; the images typed on the way are never reviewed (or cancelled), and diagnostics are only
+// published for versions that exist.
+func TestImageFROMTypedKeystrokes(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, svc := newImageEnv(t)
+	uri := "file:///w/Dockerfile"
+	final := "FROM " + reg.host + "/demo/trapped:1.0\n"
+	env.Open(uri, "FROM "+reg.host+"/slow/imgb:1\n")
+	env.Diagnostics(uri)
+	typed := []string{}
+	for i := 0; i < 20; i++ {
+		ref := reg.host + "/slow/imgc:" + strings.Repeat("9", i+1)
+		typed = append(typed, ref)
+		env.Change(uri, "FROM "+ref+"\n")
+	}
+	env.Change(uri, final)
+	waitDiagnostic(t, env, uri, "LayerMiner")
+	for _, ref := range append(typed, reg.host+"/slow/imgb:1") {
+		if st := svc.Get(ref, "linux/amd64").State; st != baseimage.StateUnknown {
+			t.Errorf("review of %s, typed on the way, is %v; want never submitted or cancelled", ref, st)
+		}
+	}
+	last := uint32(env.Version(uri))
+	for _, v := range env.PublishedVersions(uri) {
+		if v > last {
+			t.Errorf("diagnostics published for version %d after the last version %d", v, last)
+		}
+	}
+}
+
+// TestImageGarbageRegistry: a registry that answers with garbage ends in a clear diagnostic.
+func TestImageGarbageRegistry(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, _ := newImageEnv(t)
+	uri := "file:///w/Dockerfile"
+	env.Open(uri, "FROM "+reg.host+"/garbage/app:1\n")
+	d := codes(waitDiagnostic(t, env, uri, "ImageUnavailable"))["ImageUnavailable"]
+	if !strings.Contains(d.Message, "garbage/app:1") {
+		t.Errorf("ImageUnavailable message = %q", d.Message)
 	}
 }
