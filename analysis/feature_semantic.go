@@ -120,7 +120,7 @@ func SemanticTokens(f *File, vars *VarIndex, within *Range) []SemanticToken {
 
 // mergeSemantic sorts base and cuts the variable tokens (which win) out of it.
 func mergeSemantic(base, vars []SemanticToken) []SemanticToken {
-	slices.SortStableFunc(base, func(a, b SemanticToken) int {
+	slices.SortFunc(base, func(a, b SemanticToken) int {
 		if a.Line != b.Line {
 			return a.Line - b.Line
 		}

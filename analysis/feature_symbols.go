@@ -71,7 +71,7 @@ func IndexSymbols(f *File) *SymbolIndex {
 // IndexSymbolsWith is IndexSymbols reusing an existing variable index of f.
 func IndexSymbolsWith(f *File, vars *VarIndex) *SymbolIndex {
 	x := &SymbolIndex{File: f, Vars: vars}
-	b := &symBuilder{x: x, parent: map[int]int{}}
+	b := &symBuilder{x: x}
 	b.stages(f)
 	b.heredocs(f)
 	b.variables(vars)
@@ -81,17 +81,16 @@ func IndexSymbolsWith(f *File, vars *VarIndex) *SymbolIndex {
 
 type symBuilder struct {
 	x      *SymbolIndex
-	parent map[int]int // union-find over provisional group keys
-	next   int
+	parent []int // union-find over provisional group keys (index = key)
 	keys   []int // provisional key per occurrence
 	// fixed reasons why a provisional key may not be renamed
 	noRename map[int]string
 }
 
 func (b *symBuilder) newKey() int {
-	b.next++
-	b.parent[b.next] = b.next
-	return b.next
+	k := len(b.parent)
+	b.parent = append(b.parent, k)
+	return k
 }
 
 func (b *symBuilder) find(k int) int {
@@ -238,13 +237,17 @@ func (b *symBuilder) variables(vars *VarIndex) {
 		b.add(Occurrence{Kind: SymbolVariable, Name: d.Name, Range: d.NameRange, Decl: true, VarDef: d}, k)
 	}
 	// Uses without a declaration are grouped by name and stage, for highlighting only.
-	unresolved := map[string]int{}
+	type stageName struct {
+		stage int
+		name  string
+	}
+	unresolved := map[stageName]int{}
 	for _, u := range vars.Uses {
 		var k int
 		if u.Def != nil {
 			k = keyOf(u.Def)
 		} else {
-			uk := fmt.Sprintf("%d/%s", u.Instr.Stage, u.Name)
+			uk := stageName{u.Instr.Stage, u.Name}
 			var ok bool
 			if k, ok = unresolved[uk]; !ok {
 				k = b.newKey()

@@ -208,6 +208,15 @@ func runtimeOnly(in *Instruction) bool {
 func IndexVariables(f *File) *VarIndex {
 	x := &VarIndex{scopes: make(map[*Instruction]*varScope, len(f.Instructions)), global: newVarScope()}
 	stageScopes := make([]*varScope, len(f.Stages))
+	// The first stage of each name, for FROM <stage> (looked up once per stage).
+	byName := make(map[string]int, len(f.Stages))
+	for i, st := range f.Stages {
+		if n := strings.ToLower(st.Name); n != "" {
+			if _, dup := byName[n]; !dup {
+				byName[n] = i
+			}
+		}
+	}
 	var cur *varScope
 	curStage := -2
 	for _, in := range f.Instructions {
@@ -218,7 +227,8 @@ func IndexVariables(f *File) *VarIndex {
 			} else {
 				cur = newVarScope()
 				if in.Stage < len(f.Stages) {
-					if p := parentStage(f, f.Stages[in.Stage]); p >= 0 && stageScopes[p] != nil {
+					st := f.Stages[in.Stage]
+					if p, ok := byName[strings.ToLower(st.BaseImage)]; ok && p < st.Index && stageScopes[p] != nil {
 						cur = stageScopes[p].clone(true)
 					}
 				}
@@ -270,19 +280,6 @@ func IndexVariables(f *File) *VarIndex {
 		}
 	}
 	return x
-}
-
-// parentStage returns the index of the earlier stage st is built FROM, or -1.
-func parentStage(f *File, st *Stage) int {
-	if st.BaseImage == "" {
-		return -1
-	}
-	for i := 0; i < st.Index && i < len(f.Stages); i++ {
-		if f.Stages[i].Name != "" && strings.EqualFold(f.Stages[i].Name, st.BaseImage) {
-			return i
-		}
-	}
-	return -1
 }
 
 // Visible returns the variables visible just before instruction in (ENV winning over ARG),
