@@ -154,15 +154,38 @@ test('an UTF-16 position after non-ASCII text hovers the right word', { timeout:
   const c = start(t, { initializationOptions: offline, configuration: () => offline });
   await c.initialize(rootUri);
   const uri = docUri('utf16.Dockerfile');
-  // "é" is 2 bytes in UTF-8 but 1 UTF-16 unit, "😀" 4 bytes but 2 units: a byte-column server
-  // would land two characters too far right.
-  await c.open(uri, 'FROM scratch\nLABEL x="é😀" \\\n  y=z\nRUN true\n');
+  // "é" is 2 bytes in UTF-8 but 1 UTF-16 unit, "😀" 4 bytes but 2 units: NAME starts at UTF-16
+  // column 17 but byte column 20, so a server that mixed them up would miss it.
+  const line = 'RUN echo "é😀" ${NAME}';
+  await c.open(uri, `FROM scratch\nARG NAME=world\n${line}\n`);
   await c.diagnosticsFor(uri, 1);
+  const character = line.indexOf('NAME') + 1;
+  assert.equal(character, 18);
   const hover = await c.conn.sendRequest<Hover | null>('textDocument/hover', {
     textDocument: { uri },
-    position: { line: 3, character: 0 },
+    position: { line: 2, character },
   });
-  assert.match(hoverText(hover), /RUN/i);
+  const ht = hoverText(hover);
+  t.diagnostic(`hover at 2:${character}: ${ht.split('\n')[0]}`);
+  assert.match(ht, /NAME/);
+  if (hover?.range) {
+    assert.deepEqual(hover.range.start, { line: 2, character: 17 }, 'hover range starts at NAME in UTF-16 units');
+  }
+  assert.equal(await c.shutdown(), 0);
+});
+
+test('an untitled: document (a new VS Code editor set to Dockerfile) gets diagnostics', { timeout: 30000 }, async (t) => {
+  const c = start(t, { initializationOptions: offline, configuration: () => offline });
+  await c.initialize(rootUri);
+  const uri = 'untitled:Untitled-1';
+  await c.open(uri, 'FROM scratch\nFOO bar\n');
+  const ds = await c.diagnosticsFor(uri, 1, (x) => x.some((d) => d.code === 'UnknownInstruction'));
+  t.diagnostic(`untitled diagnostics: ${keys(ds).join(', ')}`);
+  const hover = await c.conn.sendRequest<Hover | null>('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 0, character: 1 },
+  });
+  assert.match(hoverText(hover), /FROM/);
   assert.equal(await c.shutdown(), 0);
 });
 
