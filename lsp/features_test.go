@@ -66,6 +66,11 @@ func TestHoverKeywordFlagDirective(t *testing.T) {
 	if h == nil || !strings.Contains(h.Contents.Value, "--from") {
 		t.Errorf("hover on --from = %+v, want the flag docs", h)
 	}
+	// A variable inside the FROM image word is hovered as a variable.
+	h = env.Hover(uri, env.At(uri, "${G|O}"))
+	if want := env.Match(uri, `golang:\$\{(GO)\}`); h == nil || h.Range == nil || *h.Range != want || !strings.Contains(h.Contents.Value, "1.22") {
+		t.Errorf("hover on ${GO} in FROM = %+v, want the variable (range %v, value 1.22)", h, want)
+	}
 	// Nothing to say inside a shell command argument.
 	if h := env.Hover(uri, env.At(uri, "./cmd/a|pp")); h != nil {
 		t.Errorf("hover inside RUN arguments = %+v, want null", h)

@@ -113,8 +113,14 @@ func (s *server) hover(ctx context.Context, params json.RawMessage) (any, error)
 		md = directiveHover(tok.directive)
 	case tokBaseImage:
 		// The base-image review (fromhover.go); a stage name falls back to its symbol hover.
-		if md = s.fromHover(snap, tok.stage); md == "" {
-			md, rng, _ = s.hoverSymbol(snap, pos)
+		// A variable inside the image word (FROM golang:${GO}) shows its value first.
+		smd, srng, isSym := s.hoverSymbol(snap, pos)
+		md = s.fromHover(snap, tok.stage)
+		switch {
+		case isSym && srng != tok.rng && md != "":
+			md, rng = smd+"\n\n---\n\n"+md, srng
+		case isSym && (srng != tok.rng || md == ""):
+			md, rng = smd, srng
 		}
 	default:
 		// Names first (variables, stage names, heredoc names: varhover.go), also inside a
