@@ -25,6 +25,8 @@ func runServe(args []string, _, stderr io.Writer) int {
 	fs := flag.NewFlagSet("layerlens serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Bool("stdio", true, "communicate over stdin/stdout (the default and only transport)")
+	// vscode-languageclient (node transports) and some other clients pass the editor's pid.
+	fs.Int("clientProcessId", 0, "accepted and ignored (some clients pass the editor's process id)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	logFile := fs.String("log-file", "", "append the log to this file instead of stderr")
 	if err := fs.Parse(args); err != nil {
