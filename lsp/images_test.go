@@ -32,6 +32,8 @@ import (
 type imageRegistry struct {
 	host    string
 	digests map[string]string // repo:tag -> index digest
+	demo    map[string]v1.ImageIndex
+	push    func(repoTag string, img v1.ImageIndex)
 
 	mu      sync.Mutex
 	gate    chan struct{}
@@ -96,6 +98,7 @@ func newImageRegistry(t testing.TB) *imageRegistry {
 		n := d.Annotations["org.opencontainers.image.ref.name"]
 		demo[n[strings.LastIndex(n, "/")+1:]] = child // "trapped:1.0", "clean:1.0"
 	}
+	ir.demo = demo
 	push := func(repoTag string, img v1.ImageIndex) {
 		ref, err := name.ParseReference(ir.host + "/" + repoTag)
 		if err != nil {
@@ -110,6 +113,7 @@ func newImageRegistry(t testing.TB) *imageRegistry {
 		}
 		ir.digests[repoTag] = d.String()
 	}
+	ir.push = push
 	// Push before any gate matters: "slow/" pushes go through the gate too, so open it.
 	ir.release()
 	push("demo/trapped:1.0", demo["trapped:1.0"])
@@ -538,5 +542,53 @@ func TestImageGarbageRegistry(t *testing.T) {
 	d := codes(waitDiagnostic(t, env, uri, "ImageUnavailable"))["ImageUnavailable"]
 	if !strings.Contains(d.Message, "garbage/app:1") {
 		t.Errorf("ImageUnavailable message = %q", d.Message)
+	}
+}
+
+// TestImageReviewCommandAndStalePin: the tag moves in the registry; layerlens.reviewImage
+// reviews the new image at once (bypassing the tag TTL), and a FROM pinned to the old digest
+// gets ImageStalePin with a fix to the new one.
+func TestImageReviewCommandAndStalePin(t *testing.T) {
+	reg := newImageRegistry(t)
+	reg.push("demo/moving:1", reg.demo["clean:1.0"])
+	oldDigest := reg.digests["demo/moving:1"]
+	env, _ := newImageEnv(t)
+	uri := "file:///w/Dockerfile"
+	env.Open(uri, "FROM "+reg.host+"/demo/moving:1\n")
+	waitDiagnostic(t, env, uri, "LayerSetuid") // the clean image's /bin/su
+	if h := hoverText(t, env, uri, env.At(uri, "demo/moving")); !strings.Contains(h, oldDigest) {
+		t.Fatalf("hover before the tag moved lacks %s:\n%s", oldDigest, h)
+	}
+
+	reg.push("demo/moving:1", reg.demo["trapped:1.0"])
+	var started int
+	if err := env.Call(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": "layerlens.reviewImage",
+		"arguments": []any{uri}}, &started); err != nil || started != 1 {
+		t.Fatalf("layerlens.reviewImage = %d, %v; want 1 review started", started, err)
+	}
+	waitDiagnostic(t, env, uri, "LayerMiner")
+	if h := hoverText(t, env, uri, env.At(uri, "demo/moving")); !strings.Contains(h, reg.digests["demo/moving:1"]) {
+		t.Errorf("hover after the re-review lacks the new digest:\n%s", h)
+	}
+
+	pinned := "file:///w/pinned/Dockerfile"
+	env.Open(pinned, "FROM "+reg.host+"/demo/moving:1@"+oldDigest+"\n")
+	d, ok := codes(waitDiagnostic(t, env, pinned, "ImageStalePin"))["ImageStalePin"]
+	if !ok {
+		t.Fatal("no ImageStalePin")
+	}
+	var fixed string
+	for _, a := range env.CodeActions(pinned, d.Range, []protocol.Diagnostic{d}) {
+		if strings.HasPrefix(a.Title, "Update the pin") {
+			fixed, _ = lsptest.ApplyEdit(env.Text(pinned), pinned, a.Edit)
+		}
+	}
+	if want := "FROM " + reg.host + "/demo/moving:1@" + reg.digests["demo/moving:1"] + "\n"; fixed != want {
+		t.Errorf("stale pin fix gives %q, want %q", fixed, want)
+	}
+
+	if err := env.Call(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": "layerlens.nope",
+		"arguments": []any{uri}}, nil); err == nil {
+		t.Errorf("an unknown command succeeded")
 	}
 }
