@@ -131,6 +131,10 @@ func Complete(f *File, vars *VarIndex, p Pos) []CompletionItem {
 				return []CompletionItem{{Label: "AS", Kind: CompKeyword, Detail: "name this stage", InsertText: "AS ${1:name}", Snippet: true, Replace: c.curRange()}}
 			}
 		}
+	case "ARG":
+		if nonFlags == 0 && !strings.Contains(cur, "=") {
+			return c.argNames(cur)
+		}
 	case "HEALTHCHECK":
 		if nonFlags == 0 {
 			var items []CompletionItem
@@ -587,4 +591,43 @@ func (c *compCtx) visible(inFrom bool) []*VarDef {
 		}
 	}
 	return out
+}
+
+// argNames offers names for an ARG declaration: inside a stage, the global ARGs and the
+// predefined platform ARGs not declared there yet (re-declaring is how a stage gets them);
+// everywhere, BuildKit's own build arguments.
+func (c *compCtx) argNames(prefix string) []CompletionItem {
+	stage := c.stageAtCursor()
+	declared := map[string]bool{}
+	for _, d := range c.vars.Defs {
+		if d.Stage == stage && d.NameRange.Start.Before(c.pos) {
+			declared[d.Name] = true
+		}
+	}
+	var items []CompletionItem
+	add := func(name, detail, doc string) {
+		if declared[name] || !strings.HasPrefix(name, prefix) {
+			return
+		}
+		declared[name] = true
+		items = append(items, CompletionItem{Label: name, Kind: CompVariable, Detail: detail, Doc: doc, InsertText: name, Replace: c.curRange()})
+	}
+	if stage >= 0 {
+		for _, d := range c.vars.Defs {
+			if d.Stage < 0 && d.Kind == VarArg {
+				detail := "global ARG"
+				if d.HasValue {
+					detail += " = " + d.Value
+				}
+				add(d.Name, detail, "Re-declare the global ARG to use it in this stage.")
+			}
+		}
+		for _, a := range platformArgs {
+			add(a.name, "predefined ARG", a.doc)
+		}
+	}
+	for _, a := range buildkitArgs {
+		add(a.name, "BuildKit build argument", a.doc)
+	}
+	return items
 }

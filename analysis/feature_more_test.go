@@ -73,6 +73,8 @@ func TestCompletion(t *testing.T) {
 		{"continuation flags", "FROM a\nRUN --network=none \\\n  # comment\n  --@{c}", []string{"--mount", "--security"}, []string{"--network"}, "--"},
 		{"backtick continuation", "# escape=`\nFROM a\nRUN --network=none `\n  --@{c}", []string{"--mount"}, []string{"--network"}, "--"},
 		{"crlf", "FROM a AS b\r\nFROM c\r\nCOPY --from=@{c}\r\n", []string{"b"}, nil, ""},
+		{"ARG names in a stage", "ARG GLOBAL=1\nFROM a\nARG TARGETOS\nARG @{c}", []string{"GLOBAL", "TARGETARCH", "SOURCE_DATE_EPOCH"}, []string{"TARGETOS"}, ""},
+		{"ARG names before FROM", "ARG @{c}", []string{"BUILDKIT_SYNTAX"}, []string{"TARGETARCH"}, ""},
 		{"no keywords in continuation", "FROM a\nRUN echo \\\n  ec@{c}", nil, []string{"ENV"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
