@@ -2,6 +2,7 @@ package lsp_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -177,6 +178,20 @@ func TestFoldingRanges(t *testing.T) {
 	}
 	if !has("FROM --platform", "EOF\n\nFROM", protocol.RegionFoldingRange) {
 		t.Errorf("folds = %+v, want the build stage", folds)
+	}
+}
+
+func TestFoldingSeveralHeredocs(t *testing.T) {
+	env := lsptest.New(t)
+	env.Open(uri, "FROM a\nRUN <<A <<B\na1\nA\nb1\nb2\nB\n")
+	env.Diagnostics(uri)
+	var got []string
+	for _, f := range env.FoldingRanges(uri) {
+		got = append(got, fmt.Sprintf("%d-%d", f.StartLine, f.EndLine))
+	}
+	// The stage and the RUN (0-6, 1-6), heredoc A (1-3), heredoc B from A's terminator (3-6).
+	if strings.Join(got, " ") != "0-6 1-6 1-3 3-6" {
+		t.Errorf("folds = %v, want 0-6 1-6 1-3 3-6", got)
 	}
 }
 

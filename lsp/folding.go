@@ -46,7 +46,13 @@ func foldingRanges(f *analysis.File) []protocol.FoldingRange {
 			if !h.EndRange.IsZero() {
 				end = h.EndRange.Start.Line
 			}
-			add(h.NameRange.Start.Line, end, "")
+			// Fold from the line before the body: the instruction line for the first heredoc,
+			// the previous terminator for the next ones (RUN <<A <<B), so each gets its own fold.
+			start := h.NameRange.Start.Line
+			if !h.BodyRange.IsZero() && h.BodyRange.Start.Line > start {
+				start = h.BodyRange.Start.Line - 1
+			}
+			add(start, end, "")
 		}
 	}
 	// Comment blocks: runs of comments on consecutive lines.
