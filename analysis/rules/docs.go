@@ -122,7 +122,7 @@ initializationOptions / workspace/configuration) use the same shape and win over
 
 ` + "```" + `
 layerlens check [--format text|json|sarif] [--fail-level error|warning|info|hint|none]
-                [--config FILE] [--images [image flags]] PATH...
+                [--config FILE] [--no-images | --online] [image flags] PATH...
 ` + "```" + `
 
 - PATH is a file or a directory; directories are searched recursively (hidden directories,
@@ -134,8 +134,10 @@ layerlens check [--format text|json|sarif] [--fail-level error|warning|info|hint
   ` + "`--format json`" + ` prints ` + "`{\"files\":[{\"path\":...,\"diagnostics\":[{\"rule\",\"severity\",\"message\",\"range\":{\"start\":{\"line\",\"column\"},\"end\":{...}}}]}]}`" + `;
   ` + "`--format sarif`" + ` prints SARIF 2.1.0 for GitHub code scanning (rules with help text, locations,
   related locations and fixes). Lines and columns are 1-based; columns count Unicode code points.
-- ` + "`--images`" + ` also reviews the base images (see [images.md](images.md)) and adds the image rules;
-  without it ` + "`check`" + ` makes no network calls.
+- Base images are reviewed too (see [images.md](images.md)) and the image rules added, from the
+  local store and ` + "`--oci-layout`" + ` directories only; ` + "`--online`" + ` lets ` + "`check`" + ` fetch them from
+  registries, ` + "`--no-images`" + ` runs the Dockerfile rules alone. Without ` + "`--online`" + ` no network
+  call is made.
 - Exit status: 0 when no finding reaches ` + "`--fail-level`" + ` (default ` + "`error`" + `), 1 when one does, 2
   on usage errors, unreadable paths, non-UTF-8 files, directories without Dockerfiles and invalid
   configuration files (printed as ` + "`path:line:col: error: message`" + `). Findings of the files that

@@ -46,9 +46,19 @@ func moneroAddress(text string) [][2]int {
 	return out
 }
 
-func isBase58(c byte) bool {
-	return c >= '1' && c <= '9' || c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' || c >= 'a' && c <= 'z' && c != 'l'
-}
+func isBase58(c byte) bool { return base58[c] }
+
+var base58 = func() (t [256]bool) {
+	for _, c := range []byte("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") {
+		t[c] = true
+	}
+	return t
+}()
+
+// minerQuick are substrings at least one of which every indicator pattern contains; a text
+// without any of them is skipped without running the patterns.
+var minerQuick = []string{"xmr", "miner", "t-rex", "kinsing", "kdevtmpfsi", "stratum", "pool", "ethermine",
+	"nicehash", "monero", "hashvault", "unmineable", "donate-level", "cpu-priority", "max-cpu-usage", "1gb-pages", "msr", "hugepages"}
 
 // MinerIndicator flags cryptominer names, pools, tuning and wallets (row 90).
 var MinerIndicator = &analysis.Rule{
@@ -84,7 +94,17 @@ var MinerIndicator = &analysis.Rule{
 func minerHits(text string) []textHit {
 	var out []textHit
 	lower := strings.ToLower(text)
+	quick := false
+	for _, n := range minerQuick {
+		if strings.Contains(lower, n) {
+			quick = true
+			break
+		}
+	}
 	for _, mp := range minerPatterns {
+		if !quick {
+			break
+		}
 		found := false
 		for _, n := range mp.needles {
 			if strings.Contains(lower, n) {
