@@ -65,8 +65,19 @@ func Complete(f *File, vars *VarIndex, p Pos) []CompletionItem {
 	if p.Col > len(line) {
 		p.Col = len(line)
 	}
-	if inHeredocBody(f, p) {
-		return nil
+	if in := heredocAt(f, p); in != nil {
+		// Inside a here-document body only variables are completed (a RUN script, or a file
+		// whose body BuildKit expands).
+		if vars == nil {
+			vars = IndexVariables(f)
+		}
+		c := &compCtx{f: f, vars: vars, pos: p, line: line}
+		c.wordStart = p.Col
+		for c.wordStart > 0 && !ftIsSpace(line[c.wordStart-1]) {
+			c.wordStart--
+		}
+		c.words = []string{in.Cmd, line[c.wordStart:p.Col]}
+		return c.completeVariable(c.words[1])
 	}
 	before := line[:p.Col]
 	trimmed := strings.TrimLeft(before, " \t")
@@ -156,11 +167,14 @@ func Complete(f *File, vars *VarIndex, p Pos) []CompletionItem {
 }
 
 // inHeredocBody reports whether p is inside a here-document body (or its terminator line).
-func inHeredocBody(f *File, p Pos) bool {
+func inHeredocBody(f *File, p Pos) bool { return heredocAt(f, p) != nil }
+
+// heredocAt returns the instruction whose here-document body (or terminator line) holds p.
+func heredocAt(f *File, p Pos) *Instruction {
 	ins := f.Instructions
 	i := sort.Search(len(ins), func(i int) bool { return !ins[i].Range.End.Before(p) })
 	if i >= len(ins) || !ins[i].Range.Contains(p) {
-		return false
+		return nil
 	}
 	for _, sp := range ftHeredocSpans(ins[i]) {
 		last := sp.last
@@ -168,10 +182,10 @@ func inHeredocBody(f *File, p Pos) bool {
 			last = sp.terminator
 		}
 		if p.Line >= sp.first && p.Line <= last {
-			return true
+			return ins[i]
 		}
 	}
-	return false
+	return nil
 }
 
 // directiveZone reports whether line may hold a parser directive: only directive lines precede it.

@@ -68,6 +68,7 @@ func TestCompletion(t *testing.T) {
 		{"variable in flag value", "ARG P\nFROM --platform=$BUILD@{c}", []string{"BUILDPLATFORM", "BUILDARCH"}, []string{"P", "TARGETOS"}, "BUILD"},
 		{"no variables in single quotes", "FROM a\nENV X=1\nRUN echo '$@{c}", nil, []string{"X"}, ""},
 		{"nothing in heredoc body", "FROM a\nRUN <<EOF\nCO@{c}\nEOF", nil, []string{"COPY"}, ""},
+		{"variables in heredoc body", "FROM a\nENV APP=/a\nRUN <<EOF\necho ${A@{c}\nEOF", []string{"APP"}, nil, "A"},
 		{"onbuild keywords", "FROM a\nONBUILD @{c}", []string{"RUN", "COPY"}, []string{"FROM", "ONBUILD", "MAINTAINER"}, ""},
 		{"onbuild flags", "FROM a\nONBUILD COPY --@{c}", []string{"--from"}, nil, "--"},
 		{"continuation flags", "FROM a\nRUN --network=none \\\n  # comment\n  --@{c}", []string{"--mount", "--security"}, []string{"--network"}, "--"},
