@@ -505,7 +505,9 @@ func scanVarUses(f *File, in *Instruction) []*VarUse {
 		ftScanVars(line[start:], Pos{Line: ln, Col: start}, esc, &q, emit)
 	}
 	for _, sp := range ftHeredocSpans(in) {
-		if !sp.h.Expand {
+		// A quoted name stops BuildKit's expansion, but a RUN script still sees ARG and ENV
+		// in its environment, so its shell expands them.
+		if !sp.h.Expand && in.Cmd != "RUN" {
 			continue
 		}
 		for ln := sp.first; ln <= sp.last && ln < len(f.LineStarts); ln++ {
