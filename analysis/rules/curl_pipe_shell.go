@@ -17,7 +17,8 @@ var CurlPipeShell = &analysis.Rule{
 		"`python3 -c \"$(curl URL)\"` and `eval \"$(curl URL)\"` run whatever the server returns " +
 		"at that moment, unreviewed and unverified. Download to a file, verify its checksum or " +
 		"signature, then run it. Over plain http anyone on the network path chooses the code, " +
-		"so that case is an error.",
+		"and raw IP addresses, dynamic-DNS hosts, paste sites and URL shorteners are where " +
+		"malicious images keep their payloads: those cases are errors.",
 	Run: runShell(checkCurlPipeShell),
 }
 
@@ -56,7 +57,10 @@ func checkCurlPipeShell(s *shellcmd.Script, r *shellReporter) {
 			end = c.End
 		}
 		h := r.at(start, end, "%s output of %s is executed by %s without verification", c.Name, url, runner.Name)
-		if plain {
+		if what, severe := sourceRisk(url); severe {
+			h.Severity = analysis.SeverityError
+			h.Message += ", from " + what
+		} else if plain {
 			h.Severity = analysis.SeverityError
 			h.Message += ", over plain http"
 		}
