@@ -251,7 +251,13 @@ local function run()
   end
   vim.notify = orig_notify
 
-  -- 6. Stop cleanly.
+  -- 6. :checkhealth layerlens finds the binary.
+  vim.cmd('checkhealth layerlens')
+  local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  assert(report:find('OK', 1, true) and report:find(bin, 1, true), 'checkhealth layerlens:\n' .. report)
+  log('checkhealth: %s', (report:match('[^\n]*' .. vim.pesc(bin) .. '[^\n]*') or ''):gsub('^%s*', ''))
+
+  -- 7. Stop cleanly.
   if has('0.11') then
     client:stop()
   else

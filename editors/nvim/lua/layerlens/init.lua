@@ -206,6 +206,7 @@ function M.setup(opts)
   end
   M.create_commands()
   M._api = api
+  M._opts = opts
 end
 
 --- The layerlens client attached to bufnr, if any.
