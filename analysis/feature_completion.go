@@ -597,12 +597,27 @@ func (c *compCtx) visible(inFrom bool) []*VarDef {
 	if last.Range.Contains(c.pos) {
 		return c.vars.Visible(last)
 	}
-	// After the instruction: its scope plus its own declarations.
-	out := c.vars.Visible(last)
+	// After the instruction: its scope plus its own declarations, which replace earlier ones
+	// of the same name.
+	byName := map[string]*VarDef{}
+	var order []string
+	put := func(d *VarDef) {
+		if _, ok := byName[d.Name]; !ok {
+			order = append(order, d.Name)
+		}
+		byName[d.Name] = d
+	}
+	for _, d := range c.vars.Visible(last) {
+		put(d)
+	}
 	for _, d := range c.vars.Defs {
 		if d.Instr == last {
-			out = append(out, d)
+			put(d)
 		}
+	}
+	out := make([]*VarDef, 0, len(order))
+	for _, n := range order {
+		out = append(out, byName[n])
 	}
 	return out
 }

@@ -63,6 +63,7 @@ func TestCompletion(t *testing.T) {
 		{"from AS", "FROM alpine a@{c}", []string{"AS"}, nil, "a"},
 		{"platform values", "FROM --platform=@{c}", []string{"$BUILDPLATFORM", "linux/arm64"}, nil, ""},
 		{"variables in stage", "ARG G=1\nFROM a\nARG V=1\nENV E=2\nRUN echo $@{c}", []string{"V", "E", "HTTP_PROXY"}, []string{"G", "TARGETPLATFORM"}, ""},
+		{"variable redefined on the line before", "FROM a\nENV X=1\nENV X=2\n$@{c}", nil, nil, ""},
 		{"variables braced prefix", "FROM a\nENV EXAMPLE=1 OTHER=2\nRUN echo ${EX@{c}", []string{"EXAMPLE"}, []string{"OTHER"}, "EX"},
 		{"variables in FROM", "ARG BASE=alpine\nFROM $@{c}", []string{"BASE", "TARGETPLATFORM", "BUILDPLATFORM"}, nil, ""},
 		{"variable in flag value", "ARG P\nFROM --platform=$BUILD@{c}", []string{"BUILDPLATFORM", "BUILDARCH"}, []string{"P", "TARGETOS"}, "BUILD"},
@@ -90,6 +91,13 @@ func TestCompletion(t *testing.T) {
 				if hasAll(got, n) {
 					t.Errorf("Complete = %v, must not offer %q", got, n)
 				}
+			}
+			seen := map[string]bool{}
+			for _, l := range got {
+				if seen[l] {
+					t.Errorf("Complete offers %q twice: %v", l, got)
+				}
+				seen[l] = true
 			}
 			if len(items) > 0 && tc.replace != "" {
 				if r := ftSlice(f, items[0].Replace); r != tc.replace {
