@@ -99,8 +99,8 @@ func documentSymbols(f *analysis.File, m *Mapper) []protocol.DocumentSymbol {
 func instructionSymbol(f *analysis.File, ins *analysis.Instruction, m *Mapper) protocol.DocumentSymbol {
 	rng := m.Range(ins.Range)
 	name := ins.Cmd
-	if name == "" {
-		name = ins.Keyword
+	if !ins.Known || name == "" {
+		name = ins.Keyword // an unknown word is shown as typed
 	}
 	if name == "" {
 		name = "?"
