@@ -144,6 +144,23 @@ async function scenario(ws: string): Promise<void> {
   });
   log(`image hover: ${imageHover.split('\n')[0]}`);
 
+  // The README promises an inlay hint after the image and a code lens on the FROM.
+  const hint = await wait('an inlay hint after the image', 20000, () => undefined as string | undefined, async () => {
+    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>(
+      'vscode.executeInlayHintProvider',
+      reviewUri,
+      new vscode.Range(0, 0, 2, 0),
+    );
+    const labels = hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')));
+    return labels.find((l) => /sha256|·/.test(l));
+  });
+  log(`inlay hint: ${hint}`);
+  const lens = await wait('a code lens on the FROM', 20000, () => undefined as string | undefined, async () => {
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', reviewUri, 10);
+    return lenses.map((l) => l.command?.title).find((t) => t !== undefined && /review/i.test(t));
+  });
+  log(`code lens: ${lens}`);
+
   // Pin All Base Images: the server answers workspace/executeCommand and then sends the edit
   // as workspace/applyEdit, which the language client applies to the open document.
   await vscode.commands.executeCommand('layerlens.reviewBaseImage');
