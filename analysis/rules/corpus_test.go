@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -248,4 +249,29 @@ func cpuTime() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// largeDockerfile generates a file of about n lines: many stages with RUN, COPY, ENV and
+// multi-line RUN instructions, to show that no rule is quadratic in the file size.
+func largeDockerfile(n int) string {
+	var b strings.Builder
+	b.WriteString("# syntax=docker/dockerfile:1\nARG BASE=debian:bookworm\n")
+	for i := 0; b.Len() < n*40; i++ {
+		fmt.Fprintf(&b, "FROM ${BASE} AS s%d\n", i)
+		fmt.Fprintf(&b, "ENV APP_HOME=/srv/app%d PATH=/srv/app%d/bin:$PATH\n", i, i)
+		b.WriteString("WORKDIR /srv/app\nCOPY --from=s0 /etc/hosts /tmp/hosts\n")
+		b.WriteString("RUN set -eux; \\\n    apt-get update; \\\n    apt-get install -y --no-install-recommends curl ca-certificates; \\\n    curl -fsSLo /tmp/x.tgz https://example.com/x.tgz; \\\n    echo \"abc  /tmp/x.tgz\" | sha256sum -c -; \\\n    rm -rf /var/lib/apt/lists/*\n")
+		b.WriteString("RUN wget -q https://example.com/y && chmod 755 y\nUSER 10001\n")
+	}
+	return b.String()
+}
+
+// BenchmarkCheckLarge checks one generated 5,000-line file (parse included).
+func BenchmarkCheckLarge(b *testing.B) {
+	text := largeDockerfile(5000)
+	b.ReportAllocs()
+	for b.Loop() {
+		Check(analysis.Parse(text), Options{})
+	}
+	b.ReportMetric(float64(strings.Count(text, "\n")), "lines")
 }
