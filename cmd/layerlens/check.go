@@ -521,9 +521,14 @@ func sarifURI(path string) string {
 func sarifRuleFor(name string, fd analysis.Finding) sarifRule {
 	if rs := rules.Resolve(name); len(rs) == 1 && rs[0].Name == name {
 		r := rs[0]
-		tags := []string{"dockerfile"}
-		if r.Severity <= analysis.SeverityWarning {
-			tags = append(tags, "security")
+		props := map[string]any{"tags": []string{"dockerfile"}}
+		// Rules with a CIS item, and the rules no other tool has (all about attacks), are
+		// security rules: code scanning ranks their alerts by security-severity.
+		security := len(r.Refs.CIS) > 0 || (len(r.Refs.Hadolint) == 0 && r.Refs.BuildKit == "" && len(r.Refs.Trivy) == 0 && len(r.Refs.Checkov) == 0)
+		if security {
+			props["tags"] = []string{"dockerfile", "security"}
+			props["security-severity"] = map[analysis.Severity]string{analysis.SeverityError: "8.0", analysis.SeverityWarning: "5.5",
+				analysis.SeverityInfo: "3.0", analysis.SeverityHint: "1.0"}[r.Severity]
 		}
 		return sarifRule{
 			ID: r.Name, Name: r.Name,
@@ -532,7 +537,7 @@ func sarifRuleFor(name string, fd analysis.Finding) sarifRule {
 			Help:                 sarifText{Text: r.Summary + ". See " + r.URL, Markdown: rules.RuleMarkdown(r, "##")},
 			HelpURI:              r.URL,
 			DefaultConfiguration: sarifLevel{Level: sarifLevelOf(r.Severity)},
-			Properties:           map[string]any{"tags": tags},
+			Properties:           props,
 		}
 	}
 	desc := name
