@@ -14,7 +14,7 @@
 # Every suite prints "N passed, N failed"; the script ends with the totals and exits non-zero
 # if anything failed. Nothing here reaches the internet except apt and the npm registry.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 root=$PWD
 : "${LAYERLENS_BIN:?set LAYERLENS_BIN to the absolute path of a built layerlens binary}"
 case $LAYERLENS_BIN in /*) ;; *) LAYERLENS_BIN=$root/$LAYERLENS_BIN ;; esac
