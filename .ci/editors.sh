@@ -10,7 +10,8 @@
 #     server inside, and a no-server VSIX),
 #   - with LAYERLENS_E2E_VSCODE=1, a real VS Code (code-server) end-to-end test,
 #   - with LAYERLENS_E2E_EMACS=1, Emacs 28 + Eglot (Debian packages) end-to-end,
-#   - with LAYERLENS_E2E_HELIX=1, Helix 25.01 (unpacked from Debian trixie) driven through tmux.
+#   - with LAYERLENS_E2E_HELIX=1, Helix 25.01 (unpacked from Debian trixie) driven through tmux,
+#   - with LAYERLENS_E2E_VIM=1, Vim 9 + ALE (Debian packages) in tmux.
 # Every suite prints "N passed, N failed"; the script ends with the totals and exits non-zero
 # if anything failed. Nothing here reaches the internet except apt and the npm registry.
 set -uo pipefail
@@ -108,6 +109,22 @@ if [ "${LAYERLENS_E2E_HELIX:-}" = 1 ]; then
   f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p')
   [ -n "$p" ] || { p=0; f=1; }
   record "helix e2e" "$p" "$f"
+fi
+
+# --- Vim + ALE (optional) --------------------------------------------------------------------
+if [ "${LAYERLENS_E2E_VIM:-}" = 1 ]; then
+  section "Vim + ALE e2e"
+  if ! command -v vim >/dev/null 2>&1 || ! dpkg -s vim-ale >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1; then
+    as_root apt-get update -qq >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends vim vim-ale tmux >/dev/null
+  fi
+  out=$(bash editors/vim/test/ale.sh 2>&1)
+  echo "$out"
+  line=$(echo "$out" | tail -n 1)
+  p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p')
+  f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+  [ -n "$p" ] || { p=0; f=1; }
+  record "vim ale e2e" "$p" "$f"
 fi
 
 # --- VS Code ------------------------------------------------------------------------------
