@@ -256,3 +256,39 @@ func TestInheritedFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckConcurrent runs Check from several goroutines (the language server does); run it
+// with -race.
+func TestCheckConcurrent(t *testing.T) {
+	srcs := []string{
+		"FROM debian:12\nRUN curl -fsSL http://x.example | sh\nENV A=1 B=$A\n",
+		"FROM alpine:3.20 AS b\nRUN apk add curl && chmod 777 /x\nFROM b\nCOPY --from=b / /\n",
+		"FROM ubuntu:24.04\nRUN <<EOF\napt update\nEOF\nCMD a\nCMD b\n",
+	}
+	files := make([]*analysis.File, len(srcs))
+	for i, s := range srcs {
+		files[i] = analysis.Parse(s)
+	}
+	want := make([]string, len(files))
+	for i, f := range files {
+		want[i] = ruleNames(Check(f, Options{}))
+	}
+	done := make(chan string, 16)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			for k := 0; k < 20; k++ {
+				i := (g + k) % len(files)
+				if got := ruleNames(Check(files[i], Options{})); got != want[i] {
+					done <- "file " + srcs[i] + ": " + got
+					return
+				}
+			}
+			done <- ""
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
