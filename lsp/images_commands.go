@@ -37,6 +37,11 @@ func (s *server) executeCommand(ctx context.Context, params json.RawMessage) (an
 	if err := decodeParams(params, &p); err != nil {
 		return nil, err
 	}
+	switch p.Command {
+	case cmdReviewImage, cmdPinAll, cmdShowImageReview:
+	default:
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q", p.Command)
+	}
 	if s.opts.Images == nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s: image review is off in this server", p.Command)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/layerlens/layerlens/analysis"
 	"github.com/layerlens/layerlens/baseimage"
 )
 
@@ -79,10 +80,8 @@ func inlayLabel(si stageImage) (label, tooltip string) {
 		parts = append(parts, age(rep.Created))
 	}
 	parts = append(parts, humanBytes(rep.Size))
-	if n := len(rep.Findings); n > 0 && st.State == baseimage.StateDone {
-		if c := rep.Counts(); c[1] > 0 {
-			parts = append(parts, "⚠")
-		}
+	if st.State == baseimage.StateDone && rep.Counts()[analysis.SeverityError] > 0 {
+		parts = append(parts, "⚠") // errors in the review: the hover says which
 	}
 	return strings.Join(parts, " · "), rep.Digest
 }
