@@ -238,3 +238,30 @@ func TestReparseCases(t *testing.T) {
 		})
 	}
 }
+
+// TestReparseConcurrent re-parses edits of one File from several goroutines (run with -race):
+// a File is immutable, so sharing it as the base of many Reparse calls is safe.
+func TestReparseConcurrent(t *testing.T) {
+	text := GenerateDockerfile(400)
+	prev := Parse(text)
+	edits := []string{
+		oneLineEdit(text),
+		strings.Replace(text, "WORKDIR /src/3\n", "WORKDIR /src/3\nRUN <<EOF\n", 1),
+		strings.Replace(text, "FROM stage-4", "FROM \\\n stage-4", 1),
+		text + "FROM scratch\n",
+	}
+	results := make([]*File, len(edits))
+	done := make(chan int)
+	for i, e := range edits {
+		go func() {
+			results[i] = Reparse(prev, e)
+			done <- i
+		}()
+	}
+	for range edits {
+		<-done
+	}
+	for i, e := range edits {
+		sameFile(t, "concurrent", results[i], Parse(e))
+	}
+}
