@@ -641,3 +641,17 @@ func TestImageConfigBeforeLayers(t *testing.T) {
 	reg.release()
 	waitDiagnostic(t, env, uri, "LayerMiner")
 }
+
+// TestImageCopyFromHover: hovering the stage in COPY --from= adds that stage's base summary,
+// following FROM <stage> chains down to the image.
+func TestImageCopyFromHover(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, _ := newImageEnv(t)
+	uri := "file:///w/Dockerfile"
+	env.Open(uri, "FROM "+reg.host+"/demo/trapped:1.0 AS base\nFROM base AS app\nFROM scratch\nCOPY --from=app /x /x\n")
+	waitDiagnostic(t, env, uri, "LayerMiner")
+	h := hoverText(t, env, uri, env.At(uri, "--from=a|pp"))
+	if !strings.Contains(h, "**Base image** of stage `base`: `"+reg.host+"/demo/trapped:1.0`") || !strings.Contains(h, "findings (") {
+		t.Errorf("COPY --from hover = %q", h)
+	}
+}
