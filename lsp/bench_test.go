@@ -8,6 +8,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/layerlens/layerlens/analysis"
+	"github.com/layerlens/layerlens/analysis/rules"
 	"github.com/layerlens/layerlens/lsp"
 	"github.com/layerlens/layerlens/lsp/lsptest"
 )
@@ -16,8 +17,21 @@ import (
 // one line in a 5,000-line Dockerfile until the publishDiagnostics of the new version arrives
 // (framing, JSON both ways, snapshot, re-parse, rules, conversion, publication).
 func BenchmarkDidChangeOneLine5000(b *testing.B) {
+	benchDidChange(b, lsptest.New(b))
+}
+
+// BenchmarkDidChangeOneLine5000NoRules is the same with every rule turned off: the server's
+// and the transport's share of the round trip.
+func BenchmarkDidChangeOneLine5000NoRules(b *testing.B) {
+	off := map[string]string{}
+	for _, r := range rules.All {
+		off[r.Name] = "off"
+	}
+	benchDidChange(b, lsptest.New(b, lsptest.WithSettings(map[string]any{"rules": off})))
+}
+
+func benchDidChange(b *testing.B, env *lsptest.Env) {
 	text := analysis.GenerateDockerfile(5000)
-	env := lsptest.New(b)
 	env.Open(uri, text)
 	env.Diagnostics(uri)
 	// The line to edit: an ARG in the middle of the file.
