@@ -101,8 +101,10 @@ type imageState struct {
 	unsub   func()
 	config  ImageConfig
 	hasConf bool
-	// tasks are the $/progress tasks in flight; handled by the worker only.
-	tasks map[imageKey]*progressTask
+	// tasks are the $/progress tasks in flight, and noProgress is set once the client refused
+	// to create one; both are used by the worker only.
+	tasks      map[imageKey]*progressTask
+	noProgress bool
 	// tokens numbers progress tokens.
 	tokens int
 }

@@ -39,7 +39,7 @@ func (s *server) handleProgress(st *imageState, k imageKey, pe *pendingEvent, in
 	s.mu.Lock()
 	supported := s.client.Window.WorkDoneProgress
 	s.mu.Unlock()
-	if !supported {
+	if !supported || st.noProgress {
 		return
 	}
 	task := st.tasks[k]
@@ -51,7 +51,10 @@ func (s *server) handleProgress(st *imageState, k imageKey, pe *pendingEvent, in
 		task = &progressTask{token: fmt.Sprintf("layerlens/review/%d", n), title: "Reviewing " + displayRef(k.ref)}
 		err := s.call(s.ctx, protocol.MethodWorkDoneProgressCreate, map[string]any{"token": task.token}, nil)
 		if err != nil {
-			s.log.Debug("progress not created", "err", err)
+			// A client that refuses (or never answers) once would stall the worker each time:
+			// no more progress on this connection.
+			s.log.Info("window/workDoneProgress/create failed; no more review progress", "err", err)
+			st.noProgress = true
 			return
 		}
 		st.tasks[k] = task
