@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -39,7 +40,12 @@ const psMaxLine = 64 * 1024
 // lines, empty continuation lines, heredoc bodies); each instruction is then checked with
 // BuildKit's parser and instructions packages on its own, so an error only affects the
 // instruction it is in.
-func Parse(text string) *File {
+func Parse(text string) (file *File) {
+	defer func() {
+		if r := recover(); r != nil {
+			file = psBroken(text, r)
+		}
+	}()
 	starts := psLineStarts(text)
 	f := &File{Text: text, LineStarts: starts}
 	sc := newPsScanner(text, starts, '\\')
@@ -64,6 +70,19 @@ func Parse(text string) *File {
 	sc.checkAll(units)
 	f.assemble(nil)
 	return f
+}
+
+// psBroken is the File for a text the parser failed on with a panic (a bug): the text, its
+// lines and one finding that says so, rather than a crash of whoever asked.
+func psBroken(text string, r any) *File {
+	end := psPosAt(psLineStarts(text), len(text))
+	return &File{
+		Text: text, LineStarts: psLineStarts(text), Escape: '\\', openHeredoc: -1,
+		Errors: []Finding{{
+			Rule: RuleParseError, Severity: SeverityError, Range: Range{End: end},
+			Message: fmt.Sprintf("internal error: the Dockerfile parser failed: %v", r),
+		}},
+	}
 }
 
 // assemble computes the stages, the stage index of every instruction and File.Errors from

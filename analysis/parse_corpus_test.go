@@ -185,8 +185,8 @@ func isASCII(s string) bool {
 	return true
 }
 
-// checkRanges checks that every range of f lies within the text, is ordered, and that the
-// instructions come in source order.
+// checkRanges checks that every range of f lies within the text, is ordered, that the
+// instructions come in source order, and that the parser did not fail internally.
 func checkRanges(t testing.TB, name string, f *File) {
 	t.Helper()
 	check := func(what string, r Range) {
@@ -247,6 +247,9 @@ func checkRanges(t testing.TB, name string, f *File) {
 	}
 	for _, e := range f.Errors {
 		check("error "+e.Rule, e.Range)
+		if strings.HasPrefix(e.Message, "internal error") {
+			t.Errorf("%s: %s", name, e.Message)
+		}
 	}
 }
 

@@ -45,8 +45,12 @@ func FuzzParse(f *testing.F) {
 		checkRanges(t, "a", fa)
 		fb := Parse(b)
 		checkRanges(t, "b", fb)
+		before := reparseRecovered.Load()
 		if got := Reparse(fa, b); !reflect.DeepEqual(got, fb) {
 			sameFile(t, "fuzz", got, fb)
+		}
+		if reparseRecovered.Load() != before {
+			t.Error("Reparse panicked (and fell back to Parse)")
 		}
 		if res, err := parser.Parse(strings.NewReader(b)); err == nil {
 			compareWithBuildKit(t, "fuzz", fb, res)

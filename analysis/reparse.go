@@ -1,6 +1,13 @@
 package analysis
 
-import "sort"
+import (
+	"sort"
+	"sync/atomic"
+)
+
+// reparseRecovered counts Reparse calls that panicked and fell back to Parse; tests check that it
+// stays zero.
+var reparseRecovered atomic.Int64
 
 // Reparse parses text, a new version of prev.Text, and returns the same File as Parse(text)
 // would, re-scanning only the instructions an edit touched.
@@ -12,7 +19,13 @@ import "sort"
 // and comments keep their pointers when nothing about them changed; otherwise they are copied,
 // so prev is never modified. It falls back to Parse when the change reaches the directives (up to
 // and including the first line that is not one), or when prev is nil.
-func Reparse(prev *File, text string) *File {
+func Reparse(prev *File, text string) (file *File) {
+	defer func() {
+		if r := recover(); r != nil {
+			reparseRecovered.Add(1)
+			file = Parse(text) // a bug in the incremental path: start from scratch
+		}
+	}()
 	if prev == nil {
 		return Parse(text)
 	}

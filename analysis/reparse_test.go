@@ -124,6 +124,18 @@ func TestReparseRandomEdits(t *testing.T) {
 		}
 	}
 	t.Logf("%d edits checked", count)
+	if n := reparseRecovered.Load(); n != 0 {
+		t.Errorf("Reparse recovered from %d panics", n)
+	}
+}
+
+// TestParseBroken checks the File returned when the parser fails internally.
+func TestParseBroken(t *testing.T) {
+	f := psBroken("FROM a\nRUN x", "boom")
+	checkRanges(t, "broken", &File{Text: f.Text, LineStarts: f.LineStarts})
+	if len(f.Errors) != 1 || f.Errors[0].Range.End != (Pos{1, 5}) || !strings.Contains(f.Errors[0].Message, "boom") {
+		t.Errorf("psBroken = %+v", f.Errors)
+	}
 }
 
 // TestReparseShares checks that a one-line edit keeps the untouched instructions' pointers and
