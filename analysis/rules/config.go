@@ -106,6 +106,10 @@ func ParseConfig(data []byte) (*Config, error) {
 					errs = append(errs, ConfigError{val.Line, val.Column, fmt.Sprintf("rule %s: %s", name.Value, err)})
 					continue
 				}
+				if n := reviewFindingName(name.Value); n != "" && len(resolveRuleName(name.Value)) == 0 {
+					c.Rules[n] = setting
+					continue
+				}
 				rs := resolveRuleName(name.Value)
 				if len(rs) == 0 {
 					msg := fmt.Sprintf("unknown rule %q", name.Value)

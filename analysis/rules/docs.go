@@ -113,7 +113,9 @@ rules:
 trustedRegistries: [docker.io, ghcr.io/myorg]
 ` + "```" + `
 
-Unknown keys, unknown rule names and bad severities are errors with their line number: the editor
+Rule names are case-insensitive; the names of base-image review findings (` + "`LayerMiner`" + `,
+` + "`ImageRunsAsRoot`" + `, ..., see [images.md](images.md)) are accepted too. Unknown keys, unknown rule
+names and bad severities are errors with their line number: the editor
 shows them on the file and ` + "`layerlens check`" + ` prints them and exits with code 2. The editor
 settings (` + "`layerlens.rules`" + `, ` + "`layerlens.trustedRegistries`" + `, or the same JSON object in
 initializationOptions / workspace/configuration) use the same shape and win over the file.
