@@ -97,6 +97,7 @@ on average; this is why, for example, "no USER" and "not pinned by digest" are i
   blank) is a free-form reason.
 - ` + "`# hadolint ignore=DL3008,DL3015`" + ` works the same way for rules mapped to those hadolint ids,
   and ` + "`# hadolint global ignore=DL3008`" + ` anywhere in the file suppresses them for the whole file.
+  A hadolint id selects the whole rule it maps to (DL3008 and DL3013 both select UnpinnedPackages).
 - BuildKit's ` + "`# check=skip=RuleA,RuleB`" + ` parser directive at the top of the file turns rules off
   for the file (by our name or BuildKit's); ` + "`# check=skip=all`" + ` turns off every rule that has a
   BuildKit counterpart (the security rules stay on).
