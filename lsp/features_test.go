@@ -336,6 +336,20 @@ func TestSettings(t *testing.T) {
 		env.WaitNotification(protocol.MethodWindowLogMessage, func(raw json.RawMessage) bool {
 			return strings.Contains(string(raw), "loud")
 		})
+		env.WaitNotification(protocol.MethodWindowShowMessage, func(raw json.RawMessage) bool {
+			return strings.Contains(string(raw), "loud")
+		})
+	})
+	t.Run("invalid initializationOptions are shown once initialized", func(t *testing.T) {
+		env := lsptest.New(t, lsptest.WithCapabilities(`{}`),
+			lsptest.WithInitializationOptions(map[string]any{"trace": "shouting", "rules": map[string]string{"UnknownInstruction": "hint"}}))
+		env.WaitNotification(protocol.MethodWindowShowMessage, func(raw json.RawMessage) bool {
+			return strings.Contains(string(raw), "shouting")
+		})
+		env.Open(uri, text)
+		if d := find(env.Diagnostics(uri), "UnknownInstruction"); d == nil || d.Severity != protocol.DiagnosticSeverityHint {
+			t.Errorf("the valid part of the settings did not apply: %+v", d)
+		}
 	})
 }
 

@@ -63,13 +63,14 @@ func (s *server) initialize(ctx context.Context, params json.RawMessage) (any, e
 		}
 	}
 	settings := DefaultSettings()
+	var initProblem error
 	if len(p.InitializationOptions) > 0 {
 		st, err := parseSettings(p.InitializationOptions)
 		if err != nil {
-			s.log.Warn("ignoring invalid initializationOptions", "err", err)
-		} else {
-			settings = st
+			// Reported once the client is initialized (settingsProblem needs it).
+			initProblem = err
 		}
+		settings = st
 	}
 	client := "unknown client"
 	if p.ClientInfo != nil {
@@ -82,6 +83,7 @@ func (s *server) initialize(ctx context.Context, params json.RawMessage) (any, e
 	s.client = caps
 	s.initParams = params
 	s.initSettings = settings
+	s.initProblem = initProblem
 	s.mu.Unlock()
 	s.setSettings(settings)
 
@@ -104,7 +106,12 @@ func (s *server) initialized(ctx context.Context, params json.RawMessage) (any, 
 	if s.state == stateInitializing {
 		s.state = stateRunning
 	}
+	problem := s.initProblem
+	s.initProblem = nil
 	s.mu.Unlock()
+	if problem != nil {
+		s.settingsProblem("initializationOptions", problem)
+	}
 	// Fetch the settings before any didOpen is handled (messages are handled in order), so the
 	// first diagnostics already use them.
 	s.fetchSettings(ctx)

@@ -119,6 +119,8 @@ type server struct {
 	// workspace/configuration falls back to.
 	initSettings Settings
 	client       clientCaps
+	// initProblem is an error in initializationOptions, shown once initialized arrives.
+	initProblem error
 	// initParams is the raw initialize request, for features that need client capabilities
 	// clientCaps does not decode.
 	initParams json.RawMessage

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"go.lsp.dev/protocol"
 
@@ -175,7 +176,7 @@ func (s *server) fetchSettings(ctx context.Context) {
 		var perr error
 		st, perr = parseSettings(res[0])
 		if perr != nil {
-			s.log.Warn("invalid settings", "err", perr)
+			s.settingsProblem("workspace/configuration", perr)
 		}
 	}
 	s.setSettings(st)
@@ -198,7 +199,7 @@ func (s *server) didChangeConfiguration(ctx context.Context, params json.RawMess
 		}
 		st, err := parseSettings(p.Settings)
 		if err != nil {
-			s.log.Warn("invalid settings", "err", err)
+			s.settingsProblem("didChangeConfiguration", err)
 		}
 		if len(bytes.TrimSpace(p.Settings)) == 0 || string(bytes.TrimSpace(p.Settings)) == "null" {
 			st = s.initSettingsCopy()
@@ -212,8 +213,8 @@ func (s *server) didChangeConfiguration(ctx context.Context, params json.RawMess
 // setSettings installs new settings and the rules configuration derived from them.
 func (s *server) setSettings(st Settings) {
 	cfg, problems := rulesConfig(st)
-	for _, p := range problems {
-		s.log.Warn("invalid rule setting", "problem", p)
+	if len(problems) > 0 {
+		s.settingsProblem("rules", fmt.Errorf("%s", strings.Join(problems, "; ")))
 	}
 	s.mu.Lock()
 	s.settings = st
@@ -247,4 +248,15 @@ func (s *server) setTrace(ctx context.Context, params json.RawMessage) (any, err
 	s.logVerbose.Store(p.Value == "verbose")
 	s.mu.Unlock()
 	return nil, nil
+}
+
+// settingsProblem reports invalid settings: in the log, and once to the user as a
+// window/showMessage warning, since a setting that silently does nothing is hard to debug.
+// The valid part of the settings still applies.
+func (s *server) settingsProblem(source string, err error) {
+	s.log.Warn("invalid settings", "source", source, "err", err)
+	s.notify(protocol.MethodWindowShowMessage, &protocol.ShowMessageParams{
+		Type:    protocol.MessageTypeWarning,
+		Message: fmt.Sprintf("layerlens: invalid settings (%s): %v. The other settings apply.", source, err),
+	})
 }
