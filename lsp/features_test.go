@@ -3,6 +3,8 @@ package lsp_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -395,5 +397,29 @@ func TestRuleDiagnosticsAndQuickFix(t *testing.T) {
 	env.Change(uri, ignored)
 	if d := find(env.Diagnostics(uri), "MaintainerDeprecated"); d != nil {
 		t.Errorf("with %q: still reported", ignored)
+	}
+}
+
+func TestProjectConfigAndWatchedFiles(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, ".layerlens.yaml")
+	if err := os.WriteFile(cfg, []byte("rules:\n  MaintainerDeprecated: off\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := "file://" + filepath.ToSlash(filepath.Join(dir, "Dockerfile"))
+	env := lsptest.New(t)
+	env.Open(u, "FROM alpine:3.20\nMAINTAINER me\n")
+	if d := find(env.Diagnostics(u), "MaintainerDeprecated"); d != nil {
+		t.Fatalf("MaintainerDeprecated reported although .layerlens.yaml turns it off: %+v", d)
+	}
+	if err := os.WriteFile(cfg, []byte("rules: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := env.PublishCount(u)
+	env.Notify(protocol.MethodWorkspaceDidChangeWatchedFiles, map[string]any{
+		"changes": []any{map[string]any{"uri": "file://" + filepath.ToSlash(cfg), "type": 2}},
+	})
+	if d := find(env.WaitPublished(u, n+1).Diagnostics, "MaintainerDeprecated"); d == nil {
+		t.Errorf("after the configuration changed: no MaintainerDeprecated")
 	}
 }

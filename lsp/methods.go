@@ -36,6 +36,7 @@ var methods = map[string]methodFunc{
 	protocol.MethodTextDocumentDidSave:             (*server).didSave,
 	protocol.MethodWorkspaceDidChangeConfiguration: (*server).didChangeConfiguration,
 	protocol.MethodSetTrace:                        (*server).setTrace,
+	protocol.MethodWorkspaceDidChangeWatchedFiles:  (*server).didChangeWatchedFiles,
 	protocol.MethodTextDocumentHover:               (*server).hover,
 	protocol.MethodTextDocumentDocumentSymbol:      (*server).documentSymbol,
 	protocol.MethodTextDocumentFoldingRange:        (*server).foldingRange,

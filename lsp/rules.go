@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/layerlens/layerlens/analysis"
@@ -132,4 +134,39 @@ func (s *server) warnOnce(key, msg string, args ...any) {
 		return
 	}
 	s.log.Warn(msg, args...)
+}
+
+// didChangeWatchedFiles re-diagnoses the open documents when a project configuration or a
+// .dockerignore changed on disk (clients send this for the files they were told to watch,
+// e.g. VS Code's synchronize.fileEvents; the server registers nothing dynamically).
+func (s *server) didChangeWatchedFiles(ctx context.Context, params json.RawMessage) (any, error) {
+	var p struct {
+		Changes []struct {
+			URI string `json:"uri"`
+		} `json:"changes"`
+	}
+	if err := decodeParams(params, &p); err != nil {
+		return nil, err
+	}
+	for _, c := range p.Changes {
+		if watchedName(c.URI) {
+			s.rediagnoseAll()
+			break
+		}
+	}
+	return nil, nil
+}
+
+// watchedName reports whether uri names a file that affects the rules.
+func watchedName(uri string) bool {
+	name := path.Base(uri)
+	if name == ".dockerignore" || strings.HasSuffix(name, ".dockerignore") {
+		return true
+	}
+	for _, n := range rules.ConfigFileNames {
+		if name == n {
+			return true
+		}
+	}
+	return false
 }
