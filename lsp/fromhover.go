@@ -20,8 +20,8 @@ const (
 	hoverCmdWidth    = 60
 )
 
-// now is the clock of the age shown in hovers and inlay hints (tests pin it).
-var now = time.Now
+// imageClock is the clock of the age shown in hovers and inlay hints (tests pin it).
+var imageClock = time.Now
 
 // fromHover returns the hover of the image of stage st, or "" when it names no image (a stage,
 // scratch) or image review is off.
@@ -90,7 +90,7 @@ func imageSummaryLine(si stageImage) string {
 	rep := st.Report
 	parts := []string{ref, si.key.platform}
 	if rep.Created != "" {
-		parts = append(parts, age(rep.Created))
+		parts = append(parts, imageAge(rep.Created))
 	}
 	parts = append(parts, humanBytes(rep.Size))
 	if rep.Config.User == "" {
@@ -159,7 +159,7 @@ func imageHoverMarkdown(si stageImage) string {
 	}
 	row("Platform", mdCell(plat))
 	if rep.Created != "" {
-		row("Created", mdCell(rep.Created)+" ("+age(rep.Created)+" old)")
+		row("Created", mdCell(rep.Created)+" ("+imageAge(rep.Created)+" old)")
 	}
 	size := humanBytes(rep.Size) + " compressed"
 	if rep.UncompressedSize > 0 {
@@ -301,13 +301,13 @@ func jsonish(list []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// age renders the age of an RFC 3339 time ("21 days", "3 years").
-func age(created string) string {
+// imageAge renders the age of an RFC 3339 time ("21 days", "3 years").
+func imageAge(created string) string {
 	t, err := time.Parse(time.RFC3339, created)
 	if err != nil {
 		return "unknown age"
 	}
-	d := now().Sub(t)
+	d := imageClock().Sub(t)
 	days := int(d.Hours() / 24)
 	switch {
 	case d < 0:

@@ -44,7 +44,7 @@ func (s *server) inlayHint(ctx context.Context, params json.RawMessage) (any, er
 	out := []inlayHint{}
 	for _, si := range s.stageImages(snap.File(), s.currentSettings()) {
 		rng := snap.Mapper.Range(si.stage.BaseRange)
-		if !overlaps(rng, p.Range) || si.err != nil {
+		if !rangesTouch(rng, p.Range) || si.err != nil {
 			continue
 		}
 		label, tip := inlayLabel(si)
@@ -77,7 +77,7 @@ func inlayLabel(si stageImage) (label, tooltip string) {
 		parts = append(parts, "@"+rep.Digest[:14])
 	}
 	if rep.Created != "" {
-		parts = append(parts, age(rep.Created))
+		parts = append(parts, imageAge(rep.Created))
 	}
 	parts = append(parts, humanBytes(rep.Size))
 	if st.State == baseimage.StateDone && rep.Counts()[analysis.SeverityError] > 0 {

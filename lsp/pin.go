@@ -88,7 +88,7 @@ func (s *server) pinActions(snap *snapshot, p *protocol.CodeActionParams, docCha
 		}
 		edit := protocol.TextEdit{Range: m.Range(te.Range), NewText: te.NewText}
 		all = append(all, edit)
-		if !kindRequested(p.Context.Only, protocol.QuickFix) || !overlaps(m.Range(si.stage.From.Range), want) {
+		if !kindRequested(p.Context.Only, protocol.QuickFix) || !rangesTouch(m.Range(si.stage.From.Range), want) {
 			continue
 		}
 		title := "Pin " + displayRef(strings.Split(si.key.ref, "@")[0]) + " to digest " + shortDigest(digest)
@@ -97,7 +97,7 @@ func (s *server) pinActions(snap *snapshot, p *protocol.CodeActionParams, docCha
 		}
 		var diags []protocol.Diagnostic
 		for _, d := range p.Context.Diagnostics {
-			if d.Source == diagnosticSource && (d.Code == "ImageNotPinned" || d.Code == "ImageStalePin") && overlaps(d.Range, m.Range(si.stage.BaseRange)) {
+			if d.Source == diagnosticSource && (d.Code == "ImageNotPinned" || d.Code == "ImageStalePin") && rangesTouch(d.Range, m.Range(si.stage.BaseRange)) {
 				diags = append(diags, d)
 			}
 		}
@@ -123,8 +123,8 @@ func (s *server) pinActions(snap *snapshot, p *protocol.CodeActionParams, docCha
 	return out
 }
 
-// overlaps reports whether two ranges share a position (touching counts).
-func overlaps(a, b protocol.Range) bool {
+// rangesTouch reports whether two ranges share a position (touching counts).
+func rangesTouch(a, b protocol.Range) bool {
 	before := func(p, q protocol.Position) bool {
 		return p.Line < q.Line || (p.Line == q.Line && p.Character < q.Character)
 	}
