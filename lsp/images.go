@@ -243,7 +243,7 @@ func imageTargets(f *analysis.File, st Settings) []imageTarget {
 		if err == nil {
 			it.key = imageKey{t.Ref, t.Platform}
 			if !distinct[it.key] && len(distinct) >= maxImagesPerDoc {
-				it.err = fmt.Errorf("not reviewed: this file names more than %d distinct base images", maxImagesPerDoc)
+				it.err = fmt.Errorf("this file names more than %d distinct base images; only the first %d are reviewed", maxImagesPerDoc, maxImagesPerDoc)
 				it.key = imageKey{}
 			} else {
 				distinct[it.key] = true
