@@ -36,12 +36,13 @@ func NewImageService(o ImageServiceOptions) (*BaseImageService, error) {
 		o.Concurrency = 4
 	}
 	svc := &BaseImageService{
-		opts:     o,
-		subs:     map[int]func(ImageEvent){},
-		progress: map[imageKey]baseimage.Progress{},
-		tags:     map[string]*tagEntry{},
-		forced:   map[imageKey]*ImageStatus{},
-		sem:      make(chan struct{}, o.Concurrency),
+		opts:       o,
+		subs:       map[int]func(ImageEvent){},
+		progress:   map[imageKey]baseimage.Progress{},
+		tags:       map[string]*tagEntry{},
+		forced:     map[imageKey]*ImageStatus{},
+		refreshing: map[imageKey]bool{},
+		sem:        make(chan struct{}, o.Concurrency),
 	}
 	svc.ctx, svc.stop = context.WithCancel(context.Background())
 	if err := svc.rebuild(nil); err != nil {
@@ -69,7 +70,9 @@ type BaseImageService struct {
 	// tags are the tag lookups of pinned references, by "name:tag".
 	tags map[string]*tagEntry
 	// forced are the results of reviews forced by Refresh; they win over the scheduler's.
-	forced map[imageKey]*ImageStatus
+	// refreshing are the forced reviews running.
+	forced     map[imageKey]*ImageStatus
+	refreshing map[imageKey]bool
 }
 
 type tagEntry struct {
@@ -319,11 +322,21 @@ func (b *BaseImageService) Refresh(ref, platform string) {
 	k := imageKey{ref, platform}
 	b.mu.Lock()
 	rv, gen := b.rv, b.gen
+	if b.refreshing[k] {
+		b.mu.Unlock()
+		return // one forced review per image at a time, however often the command is run
+	}
+	b.refreshing[k] = true
 	b.mu.Unlock()
 	if nameTag, ok := pinnedTag(ref); ok {
 		b.lookupTag(nameTag, k, true)
 	}
 	go func() {
+		defer func() {
+			b.mu.Lock()
+			delete(b.refreshing, k)
+			b.mu.Unlock()
+		}()
 		select {
 		case b.sem <- struct{}{}:
 			defer func() { <-b.sem }()
