@@ -2,10 +2,18 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // The demo OCI layout's pin digests (index digests of testdata/oci).
@@ -139,5 +147,72 @@ func TestCheckImagesFromLayoutOnline(t *testing.T) {
 	code = runCheck([]string{filepath.Join("..", "..", "testdata", "demo", "Dockerfile")}, &out, &errb)
 	if code != 0 || strings.Contains(out.String(), "LayerMiner") || !strings.Contains(errb.String(), "use --online") {
 		t.Errorf("offline check = %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+}
+
+// loopbackRegistry serves ggcr's registry on loopback with the demo images of testdata/oci
+// pushed as host/demo/<name>, and returns the host.
+func loopbackRegistry(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	idx, err := layout.ImageIndexFromPath(filepath.Join("..", "..", "testdata", "oci"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range im.Manifests {
+		child, err := idx.ImageIndex(d.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := d.Annotations["org.opencontainers.image.ref.name"]
+		ref, err := name.ParseReference(host + "/demo/" + n[strings.LastIndex(n, "/")+1:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.WriteIndex(ref, child); err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(n, "/clean:1.0") {
+			// The trapped repository once held the clean image: a pin to it is now stale.
+			old, err := name.ParseReference(host + "/demo/trapped:old")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := remote.WriteIndex(old, child); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return host
+}
+
+// TestPinAndCheckOnline: pin and check against a registry: the index digest is pinned, a stale
+// pin is found by check --online, and a missing image is an ImageUnavailable warning.
+func TestPinAndCheckOnline(t *testing.T) {
+	hermeticStore(t)
+	host := loopbackRegistry(t)
+	dir := t.TempDir()
+	path := writeFile(t, dir, "Dockerfile", "FROM "+host+"/demo/clean:1.0\n")
+	if code, out, errs := runPinArgs(t, path); code != 0 || !strings.Contains(out, cleanDigest) {
+		t.Fatalf("pin = %d\n%s%s", code, out, errs)
+	}
+
+	stale := writeFile(t, dir, "stale.Dockerfile", "FROM "+host+"/demo/trapped:1.0@"+cleanDigest+"\nFROM "+host+"/demo/absent:1\n")
+	var out, errb bytes.Buffer
+	code := runCheck([]string{"--online", "--fail-level", "none", stale}, &out, &errb)
+	if code != 0 {
+		t.Errorf("check = %d\n%s", code, errb.String())
+	}
+	for _, want := range []string{"stale.Dockerfile:1:6: info: ImageStalePin: the pinned digest sha256:9b3c60b6df47 is stale: tag 1.0 now points to sha256:e7ced4f89e86",
+		"stale.Dockerfile:2:6: warning: ImageUnavailable: cannot review base image " + host + "/demo/absent:1"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check --online output lacks %q:\n%s", want, out.String())
+		}
 	}
 }
