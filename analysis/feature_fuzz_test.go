@@ -26,9 +26,12 @@ func runFeatures(t *testing.T, f *File, vars *VarIndex, syms *SymbolIndex, p Pos
 func checkFile(t *testing.T, src string, step int) {
 	f := Parse(src)
 	toks := SemanticTokens(f, nil, nil)
-	for _, tk := range toks {
+	for i, tk := range toks {
 		if tk.Line >= len(f.LineStarts) || tk.Col+tk.Len > len(ftLine(f, tk.Line)) || tk.Len <= 0 {
 			t.Fatalf("token %+v outside its line %q", tk, ftLine(f, tk.Line))
+		}
+		if i > 0 && (tk.Line < toks[i-1].Line || (tk.Line == toks[i-1].Line && tk.Col < toks[i-1].end())) {
+			t.Fatalf("tokens out of order or overlapping: %+v then %+v", toks[i-1], tk)
 		}
 	}
 	for _, opts := range []FormatOptions{{}, {Indent: "normalize", ContinuationIndent: 2}} {

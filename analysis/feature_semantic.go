@@ -77,9 +77,17 @@ func SemanticTokens(f *File, vars *VarIndex, within *Range) []SemanticToken {
 			e.directive(d)
 		}
 	}
-	for _, c := range f.Comments {
-		if overlaps(c.Range) {
-			e.add(c.Range, SemComment, 0)
+	// Tokens are emitted in source order so that no global sort is needed: comments are merged
+	// in between instructions (and inside them, for comment lines between continuation lines),
+	// and only an instruction whose own tokens came out of order is sorted, alone.
+	comments := f.Comments
+	ci := 0
+	commentsUntil := func(end Pos, inclusive bool) {
+		for ci < len(comments) && (comments[ci].Range.Start.Before(end) || (inclusive && comments[ci].Range.Start == end)) {
+			if overlaps(comments[ci].Range) {
+				e.add(comments[ci].Range, SemComment, 0)
+			}
+			ci++
 		}
 	}
 	ins := f.Instructions
@@ -88,11 +96,19 @@ func SemanticTokens(f *File, vars *VarIndex, within *Range) []SemanticToken {
 		first = sort.Search(len(ins), func(i int) bool { return !ins[i].Range.End.Before(within.Start) })
 	}
 	for i := first; i < len(ins); i++ {
-		if within != nil && within.End.Before(ins[i].Range.Start) {
+		in := ins[i]
+		if within != nil && within.End.Before(in.Range.Start) {
 			break
 		}
-		e.instruction(ins[i])
+		commentsUntil(in.Range.Start, false)
+		seg := len(e.toks)
+		e.instruction(in)
+		commentsUntil(in.Range.End, true)
+		if part := e.toks[seg:]; !slices.IsSortedFunc(part, cmpSemantic) {
+			slices.SortFunc(part, cmpSemantic)
+		}
 	}
+	commentsUntil(Pos{Line: len(f.LineStarts) + 1}, false)
 	var uses []SemanticToken
 	for _, u := range vars.Uses {
 		if !overlaps(u.Range) {
@@ -118,14 +134,18 @@ func SemanticTokens(f *File, vars *VarIndex, within *Range) []SemanticToken {
 	return mergeSemantic(e.toks, uses)
 }
 
+func cmpSemantic(a, b SemanticToken) int {
+	if a.Line != b.Line {
+		return a.Line - b.Line
+	}
+	return a.Col - b.Col
+}
+
 // mergeSemantic sorts base and cuts the variable tokens (which win) out of it.
 func mergeSemantic(base, vars []SemanticToken) []SemanticToken {
-	slices.SortFunc(base, func(a, b SemanticToken) int {
-		if a.Line != b.Line {
-			return a.Line - b.Line
-		}
-		return a.Col - b.Col
-	})
+	if !slices.IsSortedFunc(base, cmpSemantic) { // only when a range request skipped ahead
+		slices.SortFunc(base, cmpSemantic)
+	}
 	out := make([]SemanticToken, 0, len(base)+len(vars))
 	vi := 0
 	lastLine, lastEnd := -1, 0
