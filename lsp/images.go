@@ -88,7 +88,9 @@ const (
 // imageState is the per-connection state of image review. mu guards every field; when both
 // are needed, st.mu is taken before server.mu.
 type imageState struct {
-	mu sync.Mutex
+	// settleMu serialises settleImages (taken before mu).
+	settleMu sync.Mutex
+	mu       sync.Mutex
 	// docs maps a document URI to the images its latest settled snapshot uses.
 	docs map[string]map[imageKey]bool
 	// settled remembers, per URI, the snapshot and settings last armed, so that a re-diagnosis
@@ -266,6 +268,10 @@ func (s *server) settleImages(uri string) {
 	if st == nil || s.ctx.Err() != nil {
 		return
 	}
+	// Settles run one at a time: each reads the latest snapshot and the document's previous
+	// images, so an older settle finishing late can never undo a newer one.
+	st.settleMu.Lock()
+	defer st.settleMu.Unlock()
 	s.mu.Lock()
 	d := s.docs[uri]
 	var snap *snapshot
