@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -261,22 +262,29 @@ func (b *symBuilder) variables(vars *VarIndex) {
 
 func (b *symBuilder) finish() {
 	x := b.x
-	order := make([]int, len(x.occ))
-	for i := range order {
-		order[i] = i
+	type key struct{ line, col, i int }
+	order := make([]key, len(x.occ))
+	for i, o := range x.occ {
+		order[i] = key{o.Range.Start.Line, o.Range.Start.Col, i}
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		return x.occ[order[i]].Range.Start.Before(x.occ[order[j]].Range.Start)
+	slices.SortFunc(order, func(a, c key) int {
+		if a.line != c.line {
+			return a.line - c.line
+		}
+		if a.col != c.col {
+			return a.col - c.col
+		}
+		return a.i - c.i
 	})
 	occ := make([]Occurrence, len(order))
-	groupOf := map[int]int{}
-	for ni, oi := range order {
-		o := x.occ[oi]
-		root := b.find(b.keys[oi])
-		g, ok := groupOf[root]
-		if !ok {
+	groupOf := make([]int, len(b.parent)) // root key -> group + 1
+	for ni, k := range order {
+		o := x.occ[k.i]
+		root := b.find(b.keys[k.i])
+		g := groupOf[root] - 1
+		if g < 0 {
 			g = len(x.groups)
-			groupOf[root] = g
+			groupOf[root] = g + 1
 			x.groups = append(x.groups, nil)
 			x.renamable = append(x.renamable, true)
 			x.reason = append(x.reason, "")
@@ -286,7 +294,7 @@ func (b *symBuilder) finish() {
 		x.groups[g] = append(x.groups[g], ni)
 	}
 	for key, why := range b.noRename {
-		if g, ok := groupOf[b.find(key)]; ok {
+		if g := groupOf[b.find(key)] - 1; g >= 0 {
 			x.renamable[g] = false
 			x.reason[g] = why
 		}
