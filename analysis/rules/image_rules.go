@@ -12,6 +12,7 @@ import (
 // with CheckImage, once, with the facts.
 var ImageRules = registerImage([]*analysis.Rule{
 	ImageReviewFinding, ImageStalePin, ImagePlatformMismatch, ImageInheritedSecretEnv,
+	ImageInheritedExposedPort,
 })
 
 // imageDocURL is where the image rules are documented.
