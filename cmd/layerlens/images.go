@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -21,12 +22,19 @@ import (
 // newImageService makes the language server's image service. Its sources come from the
 // editor settings (lsp.ImageConfig); reviews time out after 3 minutes, and a registry error is
 // retried once, so that a stalled registry frees its slot.
+//
+// When the default store directory cannot be created (a read-only home), the store goes to the
+// temporary directory instead, so that image review still works; the cacheDir setting can
+// move it later.
 func newImageService(logger *slog.Logger) (*lsp.BaseImageService, error) {
-	return lsp.NewImageService(lsp.ImageServiceOptions{
-		Logger:      logger,
-		Concurrency: 4,
-		Base:        []baseimage.Option{baseimage.WithTimeout(3 * time.Minute), baseimage.WithRetries(1, 500*time.Millisecond)},
-	})
+	base := []baseimage.Option{baseimage.WithTimeout(3 * time.Minute), baseimage.WithRetries(1, 500*time.Millisecond)}
+	svc, err := lsp.NewImageService(lsp.ImageServiceOptions{Logger: logger, Concurrency: 4, Base: base})
+	if err == nil {
+		return svc, nil
+	}
+	logger.Warn("image store not usable; using the temporary directory", "err", err)
+	base = append(base, baseimage.WithCacheDir(os.TempDir()))
+	return lsp.NewImageService(lsp.ImageServiceOptions{Logger: logger, Concurrency: 4, Base: base})
 }
 
 // imageFlags are the flags that configure the reviewer in check and pin.
