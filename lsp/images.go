@@ -358,7 +358,9 @@ func (s *server) configureImages(settings Settings) {
 	st.config, st.hasConf = cfg, true
 	st.mu.Unlock()
 	if !same {
-		s.opts.Images.Configure(cfg)
+		if err := s.opts.Images.Configure(cfg); err != nil {
+			s.log.Warn("image settings not applied; the previous ones stay in force", "err", err)
+		}
 	}
 }
 

@@ -102,10 +102,8 @@ func (b *BaseImageService) Close() {
 
 // Configure implements ImageService: a new reviewer and scheduler for the new sources. Reviews
 // done so far are kept in the store, so the new scheduler finds them again quickly.
-func (b *BaseImageService) Configure(cfg ImageConfig) {
-	if err := b.rebuild(&cfg); err != nil {
-		b.opts.Logger.Warn("image settings not applied", "err", err)
-	}
+func (b *BaseImageService) Configure(cfg ImageConfig) error {
+	return b.rebuild(&cfg)
 }
 
 func (b *BaseImageService) rebuild(cfg *ImageConfig) error {

@@ -59,8 +59,9 @@ type ImageService interface {
 	// Name identifies the implementation in logs.
 	Name() string
 	// Configure applies the user's image settings (sources, offline, platform, ...). It is
-	// called before Submit whenever the settings change.
-	Configure(cfg ImageConfig)
+	// called before Submit whenever the settings change. On error the previous configuration
+	// stays in force.
+	Configure(cfg ImageConfig) error
 	// Submit asks for a review of ref for platform unless one is queued, running or done. For
 	// a reference pinned with a tag (name:tag@sha256:...) it also looks up where the tag points
 	// now (ImageStatus.TagDigest).
