@@ -655,3 +655,20 @@ func TestImageCopyFromHover(t *testing.T) {
 		t.Errorf("COPY --from hover = %q", h)
 	}
 }
+
+// TestImageSettingsOCILayout: the ociLayouts and offline settings reach the reviewer; the demo
+// image comes from the layout (its registry, layerlens.test, does not exist).
+func TestImageSettingsOCILayout(t *testing.T) {
+	newImageRegistry(t) // hermetic store and credentials
+	dir, err := filepath.Abs(filepath.Join("..", "testdata", "oci"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, _ := newImageEnv(t, lsptest.WithSettings(map[string]any{"ociLayouts": []string{dir}, "offline": true}))
+	uri := "file:///w/Dockerfile"
+	env.Open(uri, "ARG REGISTRY=layerlens.test\nFROM ${REGISTRY}/demo/trapped:1.0\n")
+	waitDiagnostic(t, env, uri, "LayerMiner")
+	if h := hoverText(t, env, uri, env.At(uri, "demo/trapped")); !strings.Contains(h, "from layout "+dir) {
+		t.Errorf("hover does not name the layout:\n%s", h)
+	}
+}
