@@ -233,7 +233,8 @@ func TestSemanticTokensDelta(t *testing.T) {
 }
 
 // BenchmarkSemanticTokens5000 measures textDocument/semanticTokens/full on a 5,000-line document
-// in-process over the pipe: classification, UTF-16 encoding and ~100 KB of JSON each way.
+// in-process over the pipe: classification, UTF-16 encoding, the JSON answer and its transfer
+// (the client keeps it raw).
 func BenchmarkSemanticTokens5000(b *testing.B) {
 	text := analysis.GenerateDockerfile(5000)
 	const uri = "file:///bench/semantic/Dockerfile"
@@ -242,11 +243,12 @@ func BenchmarkSemanticTokens5000(b *testing.B) {
 	env.Diagnostics(uri)
 	b.ReportAllocs()
 	for b.Loop() {
-		var res protocol.SemanticTokens
+		// Kept raw: decoding 100,000 numbers is the client's cost, not the server's.
+		var res json.RawMessage
 		if err := env.Call(protocol.MethodSemanticTokensFull, map[string]any{"textDocument": map[string]any{"uri": uri}}, &res); err != nil {
 			b.Fatal(err)
 		}
-		if len(res.Data) == 0 {
+		if len(res) < 1000 {
 			b.Fatal("no tokens")
 		}
 	}
