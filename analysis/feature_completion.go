@@ -133,7 +133,7 @@ func Complete(f *File, vars *VarIndex, p Pos) []CompletionItem {
 		switch nonFlags {
 		case 0:
 			items := c.stages(cur, -1, true)
-			if nonFlags == 0 && cur == "" && len(doc.Flags) > 0 {
+			if cur == "" {
 				items = append(items, c.flags(doc, cur, words)...)
 			}
 			return items
@@ -143,7 +143,7 @@ func Complete(f *File, vars *VarIndex, p Pos) []CompletionItem {
 			}
 		}
 	case "ARG":
-		if nonFlags == 0 && !strings.Contains(cur, "=") {
+		if !strings.Contains(cur, "=") {
 			return c.argNames(cur)
 		}
 	case "HEALTHCHECK":
