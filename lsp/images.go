@@ -310,8 +310,13 @@ func (s *server) settleImages(uri string) {
 	}
 	s.mu.Unlock()
 	used := map[imageKey]bool{}
+	unused := maps.Clone(old) // candidates for cancellation: this document's previous images...
+	if unused == nil {
+		unused = map[imageKey]bool{}
+	}
 	for u, ks := range st.docs {
 		if !open[u] {
+			maps.Copy(unused, ks) // ...and those of closed documents
 			delete(st.docs, u)
 			delete(st.settled, u)
 			if t := st.timers[u]; t != nil {
@@ -325,7 +330,7 @@ func (s *server) settleImages(uri string) {
 		}
 	}
 	st.mu.Unlock()
-	for k := range old {
+	for k := range unused {
 		if !used[k] {
 			svc.Cancel(k.ref, k.platform)
 		}
