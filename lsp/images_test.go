@@ -672,3 +672,21 @@ func TestImageSettingsOCILayout(t *testing.T) {
 		t.Errorf("hover does not name the layout:\n%s", h)
 	}
 }
+
+// TestImageClosedDocumentCancels: the review of an image only a closed document used is
+// cancelled at the next settle.
+func TestImageClosedDocumentCancels(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, svc := newImageEnv(t)
+	first, second := "file:///w/a/Dockerfile", "file:///w/b/Dockerfile"
+	stalled := reg.host + "/slow/imgd:1"
+	env.Open(first, "FROM "+stalled+"\n")
+	env.Diagnostics(first)
+	reg.waitStalled(t, 1)
+	env.Close(first)
+	env.Open(second, "FROM "+reg.host+"/demo/trapped:1.0\n")
+	waitDiagnostic(t, env, second, "LayerMiner")
+	if st := svc.Get(stalled, "linux/amd64").State; st != baseimage.StateUnknown {
+		t.Errorf("review of the closed document's image is %v, want cancelled (unknown)", st)
+	}
+}
