@@ -81,6 +81,18 @@ type VarIndex struct {
 	// scopes maps each instruction to the variables visible just before it.
 	scopes map[*Instruction]*varScope
 	global *varScope
+	// root[i] is the stage whose FROM names the image stage i is ultimately built on: i itself,
+	// or the root of the stage it is built FROM.
+	root []int
+}
+
+// RootStage returns the stage whose base image stage i is ultimately built on (following
+// FROM <stage> links), or -1 for an index out of range.
+func (x *VarIndex) RootStage(i int) int {
+	if i < 0 || i >= len(x.root) {
+		return -1
+	}
+	return x.root[i]
 }
 
 // varScope is the set of variables visible at one point.
@@ -206,11 +218,15 @@ func runtimeOnly(in *Instruction) bool {
 // IndexVariables finds every variable declaration and use in f and resolves each use. It runs in
 // time linear in the size of the file.
 func IndexVariables(f *File) *VarIndex {
-	x := &VarIndex{scopes: make(map[*Instruction]*varScope, len(f.Instructions)), global: newVarScope()}
+	x := &VarIndex{scopes: make(map[*Instruction]*varScope, len(f.Instructions)), global: newVarScope(), root: make([]int, len(f.Stages))}
 	stageScopes := make([]*varScope, len(f.Stages))
 	// The first stage of each name, for FROM <stage> (looked up once per stage).
 	byName := make(map[string]int, len(f.Stages))
 	for i, st := range f.Stages {
+		x.root[i] = i
+		if p, ok := byName[strings.ToLower(st.BaseImage)]; ok && p < i {
+			x.root[i] = x.root[p]
+		}
 		if n := strings.ToLower(st.Name); n != "" {
 			if _, dup := byName[n]; !dup {
 				byName[n] = i
@@ -347,7 +363,15 @@ func (e varEnv) Keys() []string {
 // the value is unknown (an ARG without default, a predefined variable, or a value that uses an
 // unknown variable); buildArgs, when given, override ARG defaults like --build-arg.
 func (x *VarIndex) Evaluate(f *File, d *VarDef, buildArgs map[string]string) (value string, ok bool) {
-	return x.evaluate(f, d, buildArgs, map[*VarDef]*evalResult{})
+	return x.EvaluateIn(f, d, buildArgs, nil)
+}
+
+// EvaluateIn is Evaluate with the base images' environments: imageEnv[i] holds the ENV of the
+// image stage i is built on (index by RootStage), used for names no ARG or ENV of the file
+// declares ($PATH in ENV PATH=/opt/bin:$PATH).
+func (x *VarIndex) EvaluateIn(f *File, d *VarDef, buildArgs map[string]string, imageEnv map[int]map[string]string) (value string, ok bool) {
+	e := &evaluator{x: x, f: f, buildArgs: buildArgs, imageEnv: imageEnv, memo: map[*VarDef]*evalResult{}}
+	return e.eval(d)
 }
 
 type evalResult struct {
@@ -355,29 +379,38 @@ type evalResult struct {
 	ok    bool
 }
 
-func (x *VarIndex) evaluate(f *File, d *VarDef, buildArgs map[string]string, memo map[*VarDef]*evalResult) (string, bool) {
+// evaluator computes variable values with memoisation (and cycle protection).
+type evaluator struct {
+	x         *VarIndex
+	f         *File
+	buildArgs map[string]string
+	imageEnv  map[int]map[string]string
+	memo      map[*VarDef]*evalResult
+}
+
+func (e *evaluator) eval(d *VarDef) (string, bool) {
 	if d == nil {
 		return "", false
 	}
-	if r, done := memo[d]; done {
+	if r, done := e.memo[d]; done {
 		if r == nil { // a cycle
 			return "", false
 		}
 		return r.value, r.ok
 	}
-	memo[d] = nil
-	v, ok := x.evaluate1(f, d, buildArgs, memo)
-	memo[d] = &evalResult{v, ok}
+	e.memo[d] = nil
+	v, ok := e.eval1(d)
+	e.memo[d] = &evalResult{v, ok}
 	return v, ok
 }
 
-func (x *VarIndex) evaluate1(f *File, d *VarDef, buildArgs map[string]string, memo map[*VarDef]*evalResult) (string, bool) {
+func (e *evaluator) eval1(d *VarDef) (string, bool) {
 	if d.Kind == VarArg {
-		if v, ok := buildArgs[d.Name]; ok {
+		if v, ok := e.buildArgs[d.Name]; ok {
 			return v, true
 		}
 		if !d.HasValue && d.Global != nil {
-			return x.evaluate(f, d.Global, buildArgs, memo)
+			return e.eval(d.Global)
 		}
 	}
 	if d.Kind == VarPredefined || !d.HasValue {
@@ -385,18 +418,24 @@ func (x *VarIndex) evaluate1(f *File, d *VarDef, buildArgs map[string]string, me
 	}
 	// Expand only the variables the value uses, each as seen at the declaration.
 	env := varEnv{}
-	if s := x.scopes[d.Instr]; s != nil {
+	if s := e.x.scopes[d.Instr]; s != nil {
 		var q ftQuoteState
-		ftScanVars(d.Value, Pos{}, byte(ftEscape(f)), &q, func(name string, _ Range) {
+		ftScanVars(d.Value, Pos{}, byte(ftEscape(e.f)), &q, func(name string, _ Range) {
 			if _, done := env[name]; done {
 				return
 			}
-			if v, ok := x.evaluate(f, s.lookup(name, false), buildArgs, memo); ok {
+			if dep := s.lookup(name, false); dep != nil {
+				if v, ok := e.eval(dep); ok {
+					env[name] = v
+				}
+				return
+			}
+			if v, ok := e.imageEnv[e.x.RootStage(d.Stage)][name]; ok && d.Stage >= 0 {
 				env[name] = v
 			}
 		})
 	}
-	res, err := shell.NewLex(ftEscape(f)).ProcessWordWithMatches(d.Value, env)
+	res, err := shell.NewLex(ftEscape(e.f)).ProcessWordWithMatches(d.Value, env)
 	if err != nil {
 		return d.Value, false
 	}

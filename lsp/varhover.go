@@ -21,7 +21,7 @@ func (s *server) hoverSymbol(snap *snapshot, pos analysis.Pos) (md string, rng a
 	}
 	switch o.Kind {
 	case analysis.SymbolVariable:
-		md = variableHover(f, syms, o, s.currentSettings().BuildArgs)
+		md = variableHover(f, syms, o, s.currentSettings().BuildArgs, s.imageEnvs(f))
 	case analysis.SymbolStage:
 		md = stageHover(f, syms, o)
 	case analysis.SymbolHeredoc:
@@ -30,11 +30,42 @@ func (s *server) hoverSymbol(snap *snapshot, pos analysis.Pos) (md string, rng a
 	return md, o.Range, md != ""
 }
 
-// variableHover describes the variable under the cursor and its value there.
-func variableHover(f *analysis.File, syms *analysis.SymbolIndex, o analysis.Occurrence, buildArgs map[string]string) string {
+// imageEnvs returns the environment of each reviewed base image of f, by the index of the
+// stage that names it (what analysis.VarIndex.EvaluateIn wants). It reads the reviews known
+// now and never blocks; nil without image review.
+func (s *server) imageEnvs(f *analysis.File) map[int]map[string]string {
+	if s.opts.Images == nil {
+		return nil
+	}
+	out := map[int]map[string]string{}
+	for stage, facts := range s.imageFacts(f) {
+		env := make(map[string]string, len(facts.Env))
+		for _, kv := range facts.Env {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				env[k] = v
+			}
+		}
+		out[stage] = env
+	}
+	return out
+}
+
+// variableHover describes the variable under the cursor and its value there. imageEnv holds
+// the base images' environments by stage (may be nil).
+func variableHover(f *analysis.File, syms *analysis.SymbolIndex, o analysis.Occurrence, buildArgs map[string]string, imageEnv map[int]map[string]string) string {
 	d := o.VarDef
 	var b strings.Builder
 	if d == nil {
+		stage := -1
+		if o.Var != nil && o.Var.Instr.Cmd != "FROM" { // FROM lines see only global ARGs
+			stage = o.Var.Instr.Stage
+		}
+		if root := syms.Vars.RootStage(stage); root >= 0 {
+			if v, ok := imageEnv[root][o.Name]; ok {
+				fmt.Fprintf(&b, "**$%s** from the environment of the base image `%s`\n\nValue: `%s`", o.Name, f.Stages[root].BaseImage, v)
+				return b.String()
+			}
+		}
 		fmt.Fprintf(&b, "**$%s**: not declared by an `ARG` or `ENV` visible here.\n\n", o.Name)
 		if p := analysis.PredefinedVar(o.Name); p != nil {
 			b.WriteString(p.Doc)
@@ -55,7 +86,7 @@ func variableHover(f *analysis.File, syms *analysis.SymbolIndex, o analysis.Occu
 		scope = "stage " + stageLabel(f.Stages[d.Stage])
 	}
 	fmt.Fprintf(&b, "**%s %s** (%s)\n\n", d.Kind, d.Name, scope)
-	if v, ok := syms.Vars.Evaluate(f, d, buildArgs); ok {
+	if v, ok := syms.Vars.EvaluateIn(f, d, buildArgs, imageEnv); ok {
 		if o.Decl {
 			fmt.Fprintf(&b, "Value: `%s`", v)
 		} else {

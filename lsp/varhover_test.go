@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/layerlens/layerlens/analysis"
+	"github.com/layerlens/layerlens/baseimage"
 )
 
 // varHoverAt returns the hover text for the first occurrence of marker (at its start + off).
@@ -78,7 +79,7 @@ func BenchmarkVarHover5000(b *testing.B) {
 	for b.Loop() {
 		syms := analysis.IndexSymbols(f)
 		o, ok := syms.At(pos)
-		if !ok || variableHover(f, syms, o, nil) == "" {
+		if !ok || variableHover(f, syms, o, nil, nil) == "" {
 			b.Fatal("no hover")
 		}
 	}
@@ -97,6 +98,38 @@ func BenchmarkCompletionCompute5000(b *testing.B) {
 	for b.Loop() {
 		if items := analysis.Complete(f, nil, pos); len(items) == 0 {
 			b.Fatal("no items")
+		}
+	}
+}
+
+// envImages is an ImageService whose every review is done with the given environment. It
+// embeds the interface so that it keeps compiling when the interface grows; only Get is used
+// by hover.
+type envImages struct {
+	ImageService
+	env []string
+}
+
+func (e envImages) Get(ref, platform string) ImageStatus {
+	return ImageStatus{State: baseimage.StateDone, Report: &baseimage.Report{Ref: ref, Config: baseimage.Config{Env: e.env}}}
+}
+
+func TestHoverSymbolBaseImageEnv(t *testing.T) {
+	text := "FROM alpine:3.20 AS base\nENV PATH=/opt/bin:$PATH\nRUN echo $HOME $PATH\nFROM base\nRUN echo $LANG\n"
+	s := &server{settings: DefaultSettings(), opts: Options{Images: envImages{env: []string{"PATH=/usr/bin:/bin", "HOME=/root", "LANG=C.UTF-8"}}}}
+	snap := newSnapshot("file:///w/Dockerfile", 1, text, "dockerfile", nil)
+	for _, tc := range []struct {
+		marker string
+		off    int
+		want   string
+	}{
+		{"PATH=/opt", 0, "Value: `/opt/bin:/usr/bin:/bin`"},
+		{"$HOME", 1, "from the environment of the base image `alpine:3.20`\n\nValue: `/root`"},
+		{"$PATH\nFROM", 1, "Value here: `/opt/bin:/usr/bin:/bin`"},
+		{"$LANG", 1, "Value: `C.UTF-8`"}, // a child stage inherits the root image's environment
+	} {
+		if md := varHoverAt(t, s, snap, tc.marker, tc.off); !strings.Contains(md, tc.want) {
+			t.Errorf("hover at %q = %q, want it to contain %q", tc.marker, md, tc.want)
 		}
 	}
 }
