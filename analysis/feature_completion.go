@@ -45,10 +45,11 @@ type CompletionItem struct {
 
 // Completion context for one position.
 type compCtx struct {
-	f    *File
-	vars *VarIndex
-	pos  Pos
-	line string // the cursor line
+	f        *File
+	vars     *VarIndex
+	imageEnv map[int]map[string]string
+	pos      Pos
+	line     string // the cursor line
 	// words of the logical instruction up to the cursor; the last one is the word under the
 	// cursor (possibly empty); wordStart is the column where that word starts on the cursor line.
 	words     []string
@@ -58,6 +59,12 @@ type compCtx struct {
 
 // Complete returns completion candidates at p. vars may be nil.
 func Complete(f *File, vars *VarIndex, p Pos) []CompletionItem {
+	return CompleteWith(f, vars, p, nil)
+}
+
+// CompleteWith is Complete that also offers the variables of the base images' environments:
+// imageEnv[i] is the ENV of the image stage i names (index by VarIndex.RootStage).
+func CompleteWith(f *File, vars *VarIndex, p Pos, imageEnv map[int]map[string]string) []CompletionItem {
 	if p.Line < 0 || p.Line >= len(f.LineStarts) {
 		return nil
 	}
@@ -71,7 +78,7 @@ func Complete(f *File, vars *VarIndex, p Pos) []CompletionItem {
 		if vars == nil {
 			vars = IndexVariables(f)
 		}
-		c := &compCtx{f: f, vars: vars, pos: p, line: line}
+		c := &compCtx{f: f, vars: vars, imageEnv: imageEnv, pos: p, line: line}
 		c.wordStart = p.Col
 		for c.wordStart > 0 && !ftIsSpace(line[c.wordStart-1]) {
 			c.wordStart--
@@ -90,7 +97,7 @@ func Complete(f *File, vars *VarIndex, p Pos) []CompletionItem {
 	if vars == nil {
 		vars = IndexVariables(f)
 	}
-	c := &compCtx{f: f, vars: vars, pos: p, line: line}
+	c := &compCtx{f: f, vars: vars, imageEnv: imageEnv, pos: p, line: line}
 	c.split()
 	cur := c.words[len(c.words)-1]
 	if items := c.completeVariable(cur); items != nil {
@@ -550,6 +557,23 @@ func (c *compCtx) completeVariable(cur string) []CompletionItem {
 		}
 		defs = append(defs, d)
 	}
+	if !inFrom && stage >= 0 {
+		// The base image's environment, for names the file does not declare.
+		root := c.vars.RootStage(stage)
+		env := c.imageEnv[root]
+		names := make([]string, 0, len(env))
+		for name := range env {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if !seen[name] && ftValidName(name) {
+				seen[name] = true
+				defs = append(defs, &VarDef{Name: name, Kind: VarEnv, Value: env[name], HasValue: true, Stage: root,
+					Doc: "From the environment of the base image `" + c.f.Stages[root].BaseImage + "`."})
+			}
+		}
+	}
 	var items []CompletionItem
 	for _, d := range defs {
 		if !strings.HasPrefix(d.Name, prefix) {
@@ -560,6 +584,9 @@ func (c *compCtx) completeVariable(cur string) []CompletionItem {
 			ins += "}"
 		}
 		detail := d.Kind.String()
+		if d.Instr == nil && d.Kind == VarEnv {
+			detail = "base image ENV"
+		}
 		if d.HasValue {
 			detail += " = " + d.Value
 		}

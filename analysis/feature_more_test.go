@@ -108,6 +108,30 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
+func TestCompletionImageEnv(t *testing.T) {
+	src, m := markers(t, "FROM alpine AS base\nENV APP=1\nFROM base\nRUN echo $@{c}\nFROM $@{from}")
+	f := Parse(src)
+	env := map[int]map[string]string{0: {"PATH": "/usr/bin", "APP": "image", "HOME": "/root"}}
+	got := map[string]CompletionItem{}
+	for _, it := range CompleteWith(f, nil, m["c"], env) {
+		if _, dup := got[it.Label]; dup {
+			t.Errorf("%q offered twice", it.Label)
+		}
+		got[it.Label] = it
+	}
+	if it, ok := got["PATH"]; !ok || it.Detail != "base image ENV = /usr/bin" {
+		t.Errorf("PATH = %+v, want it from the base image", it)
+	}
+	if it := got["APP"]; it.Detail != "ENV = 1" {
+		t.Errorf("APP = %+v, want the file's ENV (it wins over the image's)", it)
+	}
+	for _, it := range CompleteWith(f, nil, m["from"], env) {
+		if it.Label == "PATH" {
+			t.Error("FROM lines do not see the image environment")
+		}
+	}
+}
+
 func TestCompletionSnippets(t *testing.T) {
 	src, m := markers(t, "FROM a\nRUN --@{c}")
 	items := Complete(Parse(src), nil, m["c"])

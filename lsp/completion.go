@@ -31,7 +31,7 @@ func (s *server) completion(ctx context.Context, params json.RawMessage) (any, e
 	}
 	f := snap.File()
 	pos := snap.Mapper.Pos(p.Position)
-	items := analysis.Complete(f, varsOf(f), pos)
+	items := analysis.CompleteWith(f, varsOf(f), pos, s.imageEnvs(f))
 	cc := s.completionClient()
 	out := make([]protocol.CompletionItem, 0, len(items))
 	for _, it := range items {
