@@ -47,7 +47,7 @@ type CompletionItem struct {
 type compCtx struct {
 	f        *File
 	vars     *VarIndex
-	imageEnv map[int]map[string]string
+	imageEnv func(stage int) map[string]string
 	pos      Pos
 	line     string // the cursor line
 	// words of the logical instruction up to the cursor; the last one is the word under the
@@ -63,8 +63,9 @@ func Complete(f *File, vars *VarIndex, p Pos) []CompletionItem {
 }
 
 // CompleteWith is Complete that also offers the variables of the base images' environments:
-// imageEnv[i] is the ENV of the image stage i names (index by VarIndex.RootStage).
-func CompleteWith(f *File, vars *VarIndex, p Pos, imageEnv map[int]map[string]string) []CompletionItem {
+// imageEnv(i) returns the ENV of the image stage i names (i from VarIndex.RootStage). It is
+// called only when variables are being completed, and may be nil.
+func CompleteWith(f *File, vars *VarIndex, p Pos, imageEnv func(stage int) map[string]string) []CompletionItem {
 	if p.Line < 0 || p.Line >= len(f.LineStarts) {
 		return nil
 	}
@@ -557,10 +558,10 @@ func (c *compCtx) completeVariable(cur string) []CompletionItem {
 		}
 		defs = append(defs, d)
 	}
-	if !inFrom && stage >= 0 {
+	if !inFrom && stage >= 0 && c.imageEnv != nil {
 		// The base image's environment, for names the file does not declare.
 		root := c.vars.RootStage(stage)
-		env := c.imageEnv[root]
+		env := c.imageEnv(root)
 		names := make([]string, 0, len(env))
 		for name := range env {
 			names = append(names, name)

@@ -111,7 +111,12 @@ func TestCompletion(t *testing.T) {
 func TestCompletionImageEnv(t *testing.T) {
 	src, m := markers(t, "FROM alpine AS base\nENV APP=1\nFROM base\nRUN echo $@{c}\nFROM $@{from}")
 	f := Parse(src)
-	env := map[int]map[string]string{0: {"PATH": "/usr/bin", "APP": "image", "HOME": "/root"}}
+	env := func(stage int) map[string]string {
+		if stage != 0 {
+			t.Errorf("imageEnv(%d), want the root stage 0", stage)
+		}
+		return map[string]string{"PATH": "/usr/bin", "APP": "image", "HOME": "/root"}
+	}
 	got := map[string]CompletionItem{}
 	for _, it := range CompleteWith(f, nil, m["c"], env) {
 		if _, dup := got[it.Label]; dup {

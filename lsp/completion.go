@@ -31,7 +31,8 @@ func (s *server) completion(ctx context.Context, params json.RawMessage) (any, e
 	}
 	f := snap.File()
 	pos := snap.Mapper.Pos(p.Position)
-	items := analysis.CompleteWith(f, varsOf(f), pos, s.imageEnvs(f))
+	imageEnv := func(stage int) map[string]string { return s.imageEnvs(f)[stage] }
+	items := analysis.CompleteWith(f, varsOf(f), pos, imageEnv)
 	cc := s.completionClient()
 	out := make([]protocol.CompletionItem, 0, len(items))
 	for _, it := range items {
