@@ -240,7 +240,29 @@ func scripts(p *analysis.Pass) []*runScript {
 			stageShell[i] = fact.Shell
 		}
 	}
+	// Variables known to each RUN: the stage's ENV and ARG values so far (an ARG without a
+	// value takes the global default), when they are literal.
+	global := globalArgs(f)
+	vars := map[int]map[string]string{}
 	for _, in := range f.Instructions {
+		if in.Stage >= 0 && (in.Cmd == "ENV" || in.Cmd == "ARG") {
+			m := vars[in.Stage]
+			if m == nil {
+				m = map[string]string{}
+				vars[in.Stage] = m
+			}
+			for _, kv := range kvOf(p, in) {
+				v, ok := kv.Value, kv.HasValue
+				if !ok && in.Cmd == "ARG" {
+					v, ok = global[kv.Key]
+				}
+				if ok && v != "\x00" && !strings.Contains(v, "$") {
+					m[kv.Key] = v
+				} else {
+					delete(m, kv.Key)
+				}
+			}
+		}
 		if in.Cmd == "SHELL" && in.JSON {
 			var a []string
 			for _, x := range in.Args {
@@ -255,7 +277,7 @@ func scripts(p *analysis.Pass) []*runScript {
 		if run.Cmd != "RUN" || nonPosixShell(stageShell[in.Stage]) {
 			continue
 		}
-		if rs := parseRun(f, run); rs != nil {
+		if rs := parseRun(f, run, vars[in.Stage]); rs != nil {
 			out = append(out, rs)
 		}
 	}
@@ -265,8 +287,9 @@ func scripts(p *analysis.Pass) []*runScript {
 	return out
 }
 
-// parseRun parses the command of one RUN instruction.
-func parseRun(f *analysis.File, in *analysis.Instruction) *runScript {
+// parseRun parses the command of one RUN instruction; vars are the variables known to hold
+// literal values (copied by the parser).
+func parseRun(f *analysis.File, in *analysis.Instruction, vars map[string]string) *runScript {
 	if in.JSON {
 		// Exec form: quote each element and join, mapping every offset to its element.
 		var b strings.Builder
@@ -292,7 +315,7 @@ func parseRun(f *analysis.File, in *analysis.Instruction) *runScript {
 			b.WriteString(q)
 		}
 		offs = append(offs, posOffset(f, argsRange(f, in).End))
-		return &runScript{Inst: in, Script: shellcmd.Parse(b.String()), offs: offs}
+		return &runScript{Inst: in, Script: shellcmd.ParseWithVars(b.String(), vars), offs: offs}
 	}
 	src := in.Shell
 	rs := &runScript{Inst: in}
@@ -320,11 +343,11 @@ func parseRun(f *analysis.File, in *analysis.Instruction) *runScript {
 			b.WriteString(h.Body)
 		}
 		m = append(m, posOffset(f, in.Range.End))
-		rs.Script = shellcmd.Parse(b.String())
+		rs.Script = shellcmd.ParseWithVars(b.String(), vars)
 		rs.offs = m
 		return rs
 	}
-	rs.Script = shellcmd.Parse(src)
+	rs.Script = shellcmd.ParseWithVars(src, vars)
 	rs.lazy = func() []int { return mapShell(f, in) }
 	return rs
 }

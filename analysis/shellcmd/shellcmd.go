@@ -74,6 +74,11 @@ type Script struct {
 	// Commands are all simple commands in source order, including those in substitutions,
 	// in "sh -c" strings and in the bodies of here-documents fed to a shell.
 	Commands []*Command
+	// Vars are the literal values of variables known when the script runs (seeded by the
+	// caller, for example from the Dockerfile's ENV and ARG defaults) and assigned by the script
+	// itself ("URL=http://x; curl $URL"). Words render a simple "$NAME" or "${NAME}" with its
+	// value when it is known here, so that a variable does not hide what a command does.
+	Vars map[string]string
 	// Memo holds results that callers derive from the script and want to compute once (for
 	// example the package installs several rules look at), keyed by a name of their choosing.
 	Memo map[string]any
@@ -85,11 +90,18 @@ type Script struct {
 
 // Parse parses src as a bash script. It never panics: should the shell parser or the walk fail
 // on some input, the text is split on operators instead.
-func Parse(src string) (s *Script) {
-	s = &Script{Src: src, Memo: map[string]any{}}
+func Parse(src string) *Script { return ParseWithVars(src, nil) }
+
+// ParseWithVars parses src with the variables in vars known to hold those values (the map is
+// copied, not changed).
+func ParseWithVars(src string, vars map[string]string) (s *Script) {
+	s = &Script{Src: src, Memo: map[string]any{}, Vars: make(map[string]string, len(vars))}
+	for k, v := range vars {
+		s.Vars[k] = v
+	}
 	defer func() {
 		if e := recover(); e != nil {
-			s = &Script{Src: src, Memo: map[string]any{}, Err: fmt.Errorf("shell parser failed: %v", e)}
+			s = &Script{Src: src, Memo: map[string]any{}, Vars: map[string]string{}, Err: fmt.Errorf("shell parser failed: %v", e)}
 			s.fallback(src, 0, len(src), false)
 		}
 	}()
@@ -181,6 +193,36 @@ func (w *walker) command(st *syntax.Stmt, parent *Command, nested bool, pipe *[]
 		}
 		w.stmt(c.X, parent, nested)
 		w.stmt(c.Y, parent, nested)
+	case *syntax.DeclClause:
+		// export/readonly/declare/local are parsed as declarations; present them as a command
+		// ("export", "K=V", ...) like any other, so that rules and variable tracking see them.
+		call := &syntax.CallExpr{}
+		if c.Variant != nil {
+			call.Args = append(call.Args, &syntax.Word{Parts: []syntax.WordPart{c.Variant}})
+		}
+		for _, a := range c.Args {
+			if a.Name == nil {
+				if a.Value != nil {
+					call.Args = append(call.Args, a.Value)
+				}
+				continue
+			}
+			parts := []syntax.WordPart{&syntax.Lit{ValuePos: a.Name.ValuePos, ValueEnd: a.Name.ValueEnd, Value: a.Name.Value}}
+			if !a.Naked {
+				parts[0].(*syntax.Lit).Value += "="
+				if a.Value != nil {
+					parts = append(parts, a.Value.Parts...)
+				}
+			}
+			call.Args = append(call.Args, &syntax.Word{Parts: parts})
+		}
+		cmd := w.call(call, st, parent, nested)
+		if cmd != nil {
+			if pipe != nil {
+				*pipe = append(*pipe, cmd)
+			}
+			cmd.Pipeline = []*Command{cmd}
+		}
 	case *syntax.CallExpr:
 		cmd := w.call(c, st, parent, nested)
 		if cmd != nil {
@@ -305,6 +347,7 @@ func (w *walker) call(c *syntax.CallExpr, st *syntax.Stmt, parent *Command, nest
 	if len(cmd.Args) > 0 {
 		cmd.Name = strings.ToLower(path.Base(cmd.Args[0].Value))
 	}
+	w.assign(cmd, c)
 	// Append before walking substitutions so that Commands stays in source order: the outer
 	// command first, then what its arguments run.
 	w.s.Commands = append(w.s.Commands, cmd)
@@ -314,6 +357,53 @@ func (w *walker) call(c *syntax.CallExpr, st *syntax.Stmt, parent *Command, nest
 	}
 	w.innerScripts(cmd, c)
 	return cmd
+}
+
+// assign records the variables a command sets for the rest of the script: plain assignments
+// ("URL=http://x") and export/readonly/declare arguments. Only values without expansions that
+// are still unknown count; anything else forgets the variable.
+func (w *walker) assign(cmd *Command, c *syntax.CallExpr) {
+	if w.s.Vars == nil {
+		return
+	}
+	set := func(kv string, literal bool) {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return
+		}
+		if literal && !strings.Contains(v, "${") {
+			w.s.Vars[k] = v
+		} else {
+			delete(w.s.Vars, k)
+		}
+	}
+	if len(c.Args) == 0 {
+		for _, a := range c.Assigns {
+			if a.Name == nil {
+				continue
+			}
+			val := ""
+			lit := true
+			if a.Value != nil {
+				wd := w.word(a.Value)
+				val, lit = wd.Value, wd.Literal
+			}
+			set(a.Name.Value+"="+val, lit)
+		}
+		return
+	}
+	switch cmd.Name {
+	case "export", "readonly", "declare", "local", "typeset":
+		for _, a := range cmd.Args[1:] {
+			if !strings.HasPrefix(a.Value, "-") {
+				set(a.Value, a.Literal)
+			}
+		}
+	case "unset":
+		for _, a := range cmd.Args[1:] {
+			delete(w.s.Vars, a.Value)
+		}
+	}
 }
 
 // innerScripts parses the string of "sh -c STRING", "su -c STRING", "eval STRING" and
@@ -370,12 +460,12 @@ func (w *walker) innerWord(word Word) {
 // word renders a word.
 func (w *walker) word(word *syntax.Word) Word {
 	var b strings.Builder
-	lit := renderParts(&b, word.Parts)
+	lit := w.renderParts(&b, word.Parts)
 	start, end := w.off(word.Pos()), w.off(word.End())
 	return Word{Value: b.String(), Literal: lit, Start: start, End: max(start, end)}
 }
 
-func renderParts(b *strings.Builder, parts []syntax.WordPart) bool {
+func (w *walker) renderParts(b *strings.Builder, parts []syntax.WordPart) bool {
 	lit := true
 	for _, p := range parts {
 		switch p := p.(type) {
@@ -384,12 +474,14 @@ func renderParts(b *strings.Builder, parts []syntax.WordPart) bool {
 		case *syntax.SglQuoted:
 			b.WriteString(p.Value)
 		case *syntax.DblQuoted:
-			if !renderParts(b, p.Parts) {
+			if !w.renderParts(b, p.Parts) {
 				lit = false
 			}
 		case *syntax.ParamExp:
 			lit = false
-			if p.Param != nil {
+			if v, ok := w.s.Vars[paramName(p)]; ok && simpleParam(p) {
+				b.WriteString(v)
+			} else if p.Param != nil {
 				b.WriteString("${" + p.Param.Value + "}")
 			} else {
 				b.WriteString("${}")
@@ -410,7 +502,7 @@ func renderParts(b *strings.Builder, parts []syntax.WordPart) bool {
 				if i > 0 {
 					b.WriteString(",")
 				}
-				renderParts(b, e.Parts)
+				w.renderParts(b, e.Parts)
 			}
 			b.WriteString("}")
 		default:
@@ -582,4 +674,17 @@ func clamp(o, limit int) int {
 		return limit
 	}
 	return o
+}
+
+func paramName(p *syntax.ParamExp) string {
+	if p.Param == nil {
+		return ""
+	}
+	return p.Param.Value
+}
+
+// simpleParam reports "$NAME" or "${NAME}" without operators, indexes or other expansions.
+func simpleParam(p *syntax.ParamExp) bool {
+	return p.Param != nil && !p.Excl && !p.Length && !p.Width && p.Index == nil && p.Slice == nil &&
+		p.Repl == nil && p.Exp == nil && p.Names == 0 && p.NestedParam == nil && len(p.Modifiers) == 0
 }

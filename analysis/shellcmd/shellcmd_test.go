@@ -105,3 +105,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestVars(t *testing.T) {
+	s := ParseWithVars(`URL=http://x.example/i.sh; export MODE=fast; curl "$URL" ${OTHER} $MODE ${URL:-d}; unset URL; curl $URL`, map[string]string{"OTHER": "o"})
+	var got []string
+	for _, c := range s.Find("curl") {
+		var args []string
+		for _, a := range c.Args[1:] {
+			args = append(args, a.Value)
+		}
+		got = append(got, strings.Join(args, " "))
+	}
+	want := "http://x.example/i.sh o fast ${URL}|${URL}"
+	if g := strings.Join(got, "|"); g != want {
+		t.Errorf("curl args = %q, want %q", g, want)
+	}
+}
