@@ -309,6 +309,9 @@ func (s *server) settleImages(uri string) {
 		open[u] = true
 	}
 	s.mu.Unlock()
+	if !open[uri] {
+		keys = nil // closed while this settle ran: submit nothing for it
+	}
 	used := map[imageKey]bool{}
 	unused := maps.Clone(old) // candidates for cancellation: this document's previous images...
 	if unused == nil {
@@ -332,9 +335,11 @@ func (s *server) settleImages(uri string) {
 	st.mu.Unlock()
 	for k := range unused {
 		if !used[k] {
+			s.opts.Logger.Debug("image review cancelled: no open document uses it", "ref", k.ref, "platform", k.platform)
 			svc.Cancel(k.ref, k.platform)
 		}
 	}
+	s.opts.Logger.Debug("images settled", "uri", uri, "images", len(keys), "open", snap != nil)
 	known := false
 	for k := range keys {
 		svc.Submit(k.ref, k.platform)
@@ -591,9 +596,10 @@ func failureReason(err error) string {
 // failureAdvice says what to do about a failed review.
 func failureAdvice(msg string) string {
 	switch {
-	case strings.Contains(msg, "authentication"), strings.Contains(msg, "401"), strings.Contains(msg, "access denied"):
+	// Match words and "status code N", never bare numbers: a port such as :44015 contains 401.
+	case strings.Contains(msg, "authentication"), strings.Contains(msg, "status code 401"), strings.Contains(msg, "access denied"), strings.Contains(msg, "status code 403"):
 		return "Log in to the registry (`docker login`) or check the credential helper; private images need credentials."
-	case strings.Contains(msg, "rate limited"), strings.Contains(msg, "429"):
+	case strings.Contains(msg, "rate limited"), strings.Contains(msg, "status code 429"):
 		return "Wait and retry (`layerlens.reviewImage`), log in to raise the limit, or configure a mirror (`layerlens.mirrors`)."
 	case strings.Contains(msg, "offline"):
 		return "Turn `layerlens.offline` off to fetch it, add an OCI layout (`layerlens.ociLayouts`), or review it once online so it is stored."

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +72,20 @@ func TestImageConfigEqual(t *testing.T) {
 	b.Mirrors = map[string][]string{"docker.io": {"n"}}
 	if a.equal(b) {
 		t.Errorf("different mirrors compare equal")
+	}
+}
+
+func TestFailureAdvice(t *testing.T) {
+	for msg, want := range map[string]string{
+		"registry 127.0.0.1:44015: not found in the registry: HEAD http://127.0.0.1:44015/v2/x/manifests/1": "Check the name and tag",
+		"authentication required or refused (docker login, or check the credential helper)":                 "docker login",
+		"rate limited by the registry (Docker Hub pull limit?)":                                             "mirror",
+		"x is not in the store; offline mode makes no network calls":                                        "layerlens.offline",
+		"no image for platform linux/s390x in the index (it has: linux/amd64)":                              "--platform",
+		"time budget exceeded (the registry is slow or stalled)":                                            "mirror",
+	} {
+		if got := failureAdvice(msg); !strings.Contains(got, want) {
+			t.Errorf("failureAdvice(%q) = %q, want it to mention %q", msg, got, want)
+		}
 	}
 }
