@@ -103,12 +103,21 @@ type imageState struct {
 	unsub   func()
 	config  ImageConfig
 	hasConf bool
+	// targetCache holds the last resolved FROMs (a few files: one per open document being
+	// edited); entries are immutable.
+	targetCache []targetCacheEntry
 	// tasks are the $/progress tasks in flight, and noProgress is set once the client refused
 	// to create one; both are used by the worker only.
 	tasks      map[imageKey]*progressTask
 	noProgress bool
 	// tokens numbers progress tokens.
 	tokens int
+}
+
+type targetCacheEntry struct {
+	f       *analysis.File
+	mark    string
+	targets []imageTarget
 }
 
 type settleMark struct {
@@ -479,7 +488,7 @@ func (s *server) stageImages(f *analysis.File, settings Settings) []stageImage {
 	if s.opts.Images == nil {
 		return nil
 	}
-	its := imageTargets(f, settings)
+	its := s.cachedTargets(f, settings)
 	out := make([]stageImage, 0, len(its))
 	for _, it := range its {
 		si := stageImage{imageTarget: it}
@@ -489,6 +498,29 @@ func (s *server) stageImages(f *analysis.File, settings Settings) []stageImage {
 		out = append(out, si)
 	}
 	return out
+}
+
+// cachedTargets returns imageTargets(f, settings), remembering the last few results: a
+// diagnosis, a hover and the code actions of one version resolve the same FROMs.
+func (s *server) cachedTargets(f *analysis.File, settings Settings) []imageTarget {
+	st := s.images()
+	mark := settingsMark(settings)
+	st.mu.Lock()
+	for _, c := range st.targetCache {
+		if c.f == f && c.mark == mark {
+			st.mu.Unlock()
+			return c.targets
+		}
+	}
+	st.mu.Unlock()
+	ts := imageTargets(f, settings)
+	st.mu.Lock()
+	st.targetCache = append(st.targetCache, targetCacheEntry{f: f, mark: mark, targets: ts})
+	if len(st.targetCache) > 8 {
+		st.targetCache = st.targetCache[1:]
+	}
+	st.mu.Unlock()
+	return ts
 }
 
 // stageImageAt returns the image of stage st of f, if it names one.
