@@ -103,9 +103,6 @@ type imageState struct {
 	unsub   func()
 	config  ImageConfig
 	hasConf bool
-	// targetCache holds the last resolved FROMs (a few files: one per open document being
-	// edited); entries are immutable.
-	targetCache []targetCacheEntry
 	// tasks are the $/progress tasks in flight, and noProgress is set once the client refused
 	// to create one; both are used by the worker only.
 	tasks      map[imageKey]*progressTask
@@ -500,26 +497,32 @@ func (s *server) stageImages(f *analysis.File, settings Settings) []stageImage {
 	return out
 }
 
-// cachedTargets returns imageTargets(f, settings), remembering the last few results: a
-// diagnosis, a hover and the code actions of one version resolve the same FROMs.
+// targetCache remembers the last few resolved FROMs: a diagnosis, a hover and the code
+// actions of one version resolve the same FROMs. Entries are immutable; mu guards the list.
+type targetCache struct {
+	mu      sync.Mutex
+	entries []targetCacheEntry
+}
+
+// cachedTargets returns imageTargets(f, settings), from the cache when it can.
 func (s *server) cachedTargets(f *analysis.File, settings Settings) []imageTarget {
-	st := s.images()
+	c := &s.targets
 	mark := settingsMark(settings)
-	st.mu.Lock()
-	for _, c := range st.targetCache {
-		if c.f == f && c.mark == mark {
-			st.mu.Unlock()
-			return c.targets
+	c.mu.Lock()
+	for _, e := range c.entries {
+		if e.f == f && e.mark == mark {
+			c.mu.Unlock()
+			return e.targets
 		}
 	}
-	st.mu.Unlock()
+	c.mu.Unlock()
 	ts := imageTargets(f, settings)
-	st.mu.Lock()
-	st.targetCache = append(st.targetCache, targetCacheEntry{f: f, mark: mark, targets: ts})
-	if len(st.targetCache) > 8 {
-		st.targetCache = st.targetCache[1:]
+	c.mu.Lock()
+	c.entries = append(c.entries, targetCacheEntry{f: f, mark: mark, targets: ts})
+	if len(c.entries) > 8 {
+		c.entries = c.entries[1:]
 	}
-	st.mu.Unlock()
+	c.mu.Unlock()
 	return ts
 }
 

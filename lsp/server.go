@@ -126,9 +126,11 @@ type server struct {
 	// clientCaps does not decode.
 	initParams json.RawMessage
 
-	// img is the base-image review state (images.go), made on first use by imgOnce.
+	// img is the base-image review state (images.go), made on first use by imgOnce;
+	// targets caches resolved FROMs (images.go).
 	imgOnce sync.Once
 	img     *imageState
+	targets targetCache
 }
 
 // Serve runs the language server on rwc until the client sends "exit", the connection closes,
