@@ -77,41 +77,77 @@ func DefaultSettings() Settings {
 
 // parseSettings decodes settings over the defaults. It accepts the settings object itself or
 // one wrapped as {"layerlens": {...}} (what some clients send in didChangeConfiguration). null
-// gives the defaults. Invalid values are reported as an error after keeping everything valid.
+// gives the defaults. Each field is decoded on its own, so one invalid value is dropped (and
+// reported in the error) while every valid field still applies. An empty JSON array where an
+// object is expected counts as an empty object: Lua clients (Neovim) encode an empty table as
+// [].
 func parseSettings(raw json.RawMessage) (Settings, error) {
 	st := DefaultSettings()
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+	if isNullOrEmpty(raw) {
 		return st, nil
 	}
 	var wrapped struct {
 		Layerlens json.RawMessage `json:"layerlens"`
 	}
 	if json.Unmarshal(raw, &wrapped) == nil && len(wrapped.Layerlens) > 0 {
-		raw = wrapped.Layerlens
-		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		raw = bytes.TrimSpace(wrapped.Layerlens)
+		if isNullOrEmpty(raw) {
 			return st, nil
 		}
 	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return DefaultSettings(), fmt.Errorf("layerlens settings: %w", err)
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return DefaultSettings(), fmt.Errorf("layerlens settings: not a JSON object: %w", err)
 	}
-	// json.Unmarshal leaves a map or slice nil when the user wrote null; keep "[]"/"{}" semantics.
+	var bad []string
+	for key, v := range obj {
+		v = bytes.TrimSpace(v)
+		if isNull(v) {
+			continue // null keeps the default
+		}
+		var problems []string
+		switch strings.ToLower(key) {
+		case "rules":
+			problems = decodeStringMap(key, v, st.Rules, severityProblem)
+		case "buildargs":
+			problems = decodeStringMap(key, v, st.BuildArgs, nil)
+		case "mirrors":
+			problems = decodeMirrors(key, v, st.Mirrors)
+		case "trustedregistries":
+			problems = decodeField(key, v, &st.TrustedRegistries, "a list of strings")
+		case "insecureregistries":
+			problems = decodeField(key, v, &st.InsecureRegistries, "a list of strings")
+		case "ocilayouts":
+			problems = decodeField(key, v, &st.OCILayouts, "a list of strings")
+		case "platform":
+			problems = decodeField(key, v, &st.Platform, "a string")
+		case "offline":
+			problems = decodeField(key, v, &st.Offline, "true or false")
+		case "cachedir":
+			problems = decodeField(key, v, &st.CacheDir, "a string")
+		case "trace":
+			problems = decodeField(key, v, &st.Trace, "a string")
+			switch st.Trace {
+			case "off", "messages", "verbose":
+			case "":
+				st.Trace = "off"
+			default:
+				problems = append(problems, fmt.Sprintf("trace: %q is not off, messages or verbose", st.Trace))
+				st.Trace = "off"
+			}
+		case "format":
+			problems = decodeFormat(key, v, &st.Format)
+		}
+		bad = append(bad, problems...)
+	}
+	// A null or empty list decodes to nil; keep the "[]" semantics of the defaults.
 	def := DefaultSettings()
-	if st.Rules == nil {
-		st.Rules = def.Rules
-	}
 	if st.TrustedRegistries == nil {
 		st.TrustedRegistries = def.TrustedRegistries
 	}
-	if st.Mirrors == nil {
-		st.Mirrors = def.Mirrors
-	}
 	if st.InsecureRegistries == nil {
 		st.InsecureRegistries = def.InsecureRegistries
-	}
-	if st.BuildArgs == nil {
-		st.BuildArgs = def.BuildArgs
 	}
 	if st.OCILayouts == nil {
 		st.OCILayouts = def.OCILayouts
@@ -119,30 +155,137 @@ func parseSettings(raw json.RawMessage) (Settings, error) {
 	if st.Platform == "" {
 		st.Platform = def.Platform
 	}
-	var bad []string
-	for name, v := range st.Rules {
-		if v == "off" {
-			continue
-		}
-		if _, ok := analysis.ParseSeverity(v); !ok {
-			bad = append(bad, fmt.Sprintf("rules.%s: %q is not off, error, warning, info or hint", name, v))
-			delete(st.Rules, name)
-		}
-	}
-	switch st.Trace {
-	case "", "off", "messages", "verbose":
-		if st.Trace == "" {
-			st.Trace = "off"
-		}
-	default:
-		bad = append(bad, fmt.Sprintf("trace: %q is not off, messages or verbose", st.Trace))
-		st.Trace = "off"
-	}
 	if len(bad) > 0 {
 		sort.Strings(bad)
 		return st, fmt.Errorf("layerlens settings: %v", bad)
 	}
 	return st, nil
+}
+
+func isNull(raw []byte) bool { return bytes.Equal(raw, []byte("null")) }
+
+// isNullOrEmpty reports whether a whole settings section means "nothing configured": absent,
+// null, or [] (how Lua encodes an empty table).
+func isNullOrEmpty(raw []byte) bool {
+	return len(raw) == 0 || isNull(raw) || isEmptyArray(raw)
+}
+
+// isEmptyArray reports whether raw is [] (with any whitespace inside).
+func isEmptyArray(raw []byte) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) >= 2 && raw[0] == '[' && raw[len(raw)-1] == ']' && len(bytes.TrimSpace(raw[1:len(raw)-1])) == 0
+}
+
+// decodeField decodes raw into *dst, which is left unchanged when raw has the wrong type.
+func decodeField[T any](key string, raw json.RawMessage, dst *T, want string) []string {
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return []string{fmt.Sprintf("%s: %s is not %s", key, abbreviate(raw), want)}
+	}
+	*dst = v
+	return nil
+}
+
+// decodeObject decodes a JSON object into its raw members; [] counts as {}.
+func decodeObject(key string, raw json.RawMessage) (map[string]json.RawMessage, []string) {
+	if isEmptyArray(raw) {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, []string{fmt.Sprintf("%s: %s is not an object", key, abbreviate(raw))}
+	}
+	return obj, nil
+}
+
+// decodeStringMap adds the string members of a JSON object to dst, entry by entry. Numbers and
+// booleans are taken as their JSON text (a build arg of 3 is "3"). check, if not nil, vets each
+// value; a non-empty answer drops the entry.
+func decodeStringMap(key string, raw json.RawMessage, dst map[string]string, check func(string) string) []string {
+	obj, bad := decodeObject(key, raw)
+	for name, v := range obj {
+		v = bytes.TrimSpace(v)
+		var s string
+		switch {
+		case len(v) > 0 && v[0] == '"':
+			if err := json.Unmarshal(v, &s); err != nil {
+				bad = append(bad, fmt.Sprintf("%s.%s: %s is not a string", key, name, abbreviate(v)))
+				continue
+			}
+		case check == nil && (bytes.Equal(v, []byte("true")) || bytes.Equal(v, []byte("false")) || json.Valid(v) && len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9')):
+			s = string(v)
+		default:
+			bad = append(bad, fmt.Sprintf("%s.%s: %s is not a string", key, name, abbreviate(v)))
+			continue
+		}
+		if check != nil {
+			if p := check(s); p != "" {
+				bad = append(bad, fmt.Sprintf("%s.%s: %s", key, name, p))
+				continue
+			}
+		}
+		dst[name] = s
+	}
+	return bad
+}
+
+// severityProblem vets a rules value.
+func severityProblem(v string) string {
+	if v == "off" {
+		return ""
+	}
+	if _, ok := analysis.ParseSeverity(v); !ok {
+		return fmt.Sprintf("%q is not off, error, warning, info or hint", v)
+	}
+	return ""
+}
+
+// decodeMirrors adds the mirrors entries to dst, entry by entry; a single string is taken as a
+// one-mirror list.
+func decodeMirrors(key string, raw json.RawMessage, dst map[string][]string) []string {
+	obj, bad := decodeObject(key, raw)
+	for host, v := range obj {
+		var list []string
+		if err := json.Unmarshal(v, &list); err != nil {
+			var one string
+			if json.Unmarshal(v, &one) != nil {
+				bad = append(bad, fmt.Sprintf("%s.%s: %s is not a list of hosts", key, host, abbreviate(v)))
+				continue
+			}
+			list = []string{one}
+		}
+		if list == nil {
+			list = []string{}
+		}
+		dst[host] = list
+	}
+	return bad
+}
+
+// decodeFormat decodes the format section field by field.
+func decodeFormat(key string, raw json.RawMessage, dst *FormatSettings) []string {
+	obj, bad := decodeObject(key, raw)
+	for name, v := range obj {
+		if isNull(bytes.TrimSpace(v)) {
+			continue
+		}
+		switch strings.ToLower(name) {
+		case "indent":
+			bad = append(bad, decodeField(key+"."+name, v, &dst.Indent, "a string")...)
+		case "continuationindent":
+			bad = append(bad, decodeField(key+"."+name, v, &dst.ContinuationIndent, "an integer")...)
+		}
+	}
+	return bad
+}
+
+// abbreviate shortens a JSON value for a message.
+func abbreviate(raw []byte) string {
+	s := string(bytes.TrimSpace(raw))
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return s
 }
 
 // currentSettings returns the settings in force.
@@ -153,7 +296,7 @@ func (s *server) currentSettings() Settings {
 }
 
 // fetchSettings asks the client for the "layerlens" section when it supports
-// workspace/configuration. A null answer (Neovim with no settings) means the
+// workspace/configuration. A null or [] answer (Neovim with no settings) means the
 // initializationOptions, or the defaults.
 func (s *server) fetchSettings(ctx context.Context) {
 	s.mu.Lock()
@@ -172,7 +315,8 @@ func (s *server) fetchSettings(ctx context.Context) {
 		return
 	}
 	st := base
-	if len(res) > 0 && len(bytes.TrimSpace(res[0])) > 0 && string(bytes.TrimSpace(res[0])) != "null" {
+	// null or [] (Neovim with no settings, or an empty Lua table) means "nothing configured".
+	if len(res) > 0 && !isNullOrEmpty(bytes.TrimSpace(res[0])) {
 		var perr error
 		st, perr = parseSettings(res[0])
 		if perr != nil {
@@ -201,7 +345,7 @@ func (s *server) didChangeConfiguration(ctx context.Context, params json.RawMess
 		if err != nil {
 			s.settingsProblem("didChangeConfiguration", err)
 		}
-		if len(bytes.TrimSpace(p.Settings)) == 0 || string(bytes.TrimSpace(p.Settings)) == "null" {
+		if isNullOrEmpty(bytes.TrimSpace(p.Settings)) {
 			st = s.initSettingsCopy()
 		}
 		s.setSettings(st)
