@@ -22,77 +22,118 @@ var UndefinedVar = &analysis.Rule{
 		"case letter are reported and upper-case names are assumed to possibly come from the base " +
 		"image (as in `FROM python` + `$PYTHON_VERSION`). RUN lines are left alone: there the shell " +
 		"expands variables.",
-	Run: func(p *analysis.Pass) {
-		f := p.File
-		stageDefs := map[int]map[string]bool{}
-		for _, st := range f.Stages {
-			defs := map[string]bool{}
-			for k := range commonEnv {
-				defs[k] = true
-			}
-			for k := range builtinArgs {
-				defs[k] = true
-			}
-			known := false // whether the base's environment is fully known
-			fi := froms(p)
-			if st.Index < len(fi) {
-				r := fi[st.Index].Ref
-				switch {
-				case r.Scratch:
-					known = true
-				case r.Stage:
-					for i, s := range f.Stages {
-						if i < st.Index && strings.EqualFold(s.Name, r.Raw) {
-							for k := range stageDefs[i] {
-								defs[k] = true
-							}
-							known = stageDefs[i]["\x00known"]
-						}
+	Run: runUndefinedVar,
+}
+
+// runUndefinedVar walks the stages in order. A stage's definitions are its own ARG/ENV names and
+// the base image's environment, plus, through a link rather than a copy, those of the stage it
+// is built FROM: chains of hundreds of stages (each ARG after a FROM belongs to that stage) would
+// otherwise copy ever larger sets. The variables every image has and the builder's automatic
+// ARGs are checked separately, and stages are found by name through an index.
+func runUndefinedVar(p *analysis.Pass) {
+	f := p.File
+	scopes := make([]*varScope, len(f.Stages))
+	byName := map[string][]int{}
+	fi := froms(p)
+	for _, st := range f.Stages {
+		sc := &varScope{own: map[string]bool{}}
+		if st.Index < len(fi) {
+			r := fi[st.Index].Ref
+			switch {
+			case r.Scratch:
+				sc.known = true
+			case r.Stage:
+				for _, i := range byName[strings.ToLower(r.Raw)] {
+					if i < st.Index && scopes[i] != nil {
+						sc.parents = append(sc.parents, scopes[i])
+						sc.known = scopes[i].known
 					}
 				}
 			}
-			if facts := p.Facts[st.Index]; facts != nil {
-				known = true
-				for _, kv := range facts.Env {
-					k, _, _ := strings.Cut(kv, "=")
-					defs[k] = true
+		}
+		if facts := p.Facts[st.Index]; facts != nil {
+			sc.known = true
+			for _, kv := range facts.Env {
+				k, _, _ := strings.Cut(kv, "=")
+				sc.own[k] = true
+			}
+		}
+		known := sc.known
+		for _, in := range st.Instructions {
+			switch in.Cmd {
+			case "RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK", "SHELL", "ONBUILD", "FROM", "MAINTAINER":
+				continue
+			}
+			for _, a := range in.Args {
+				for _, name := range varsIn(a.Value) {
+					if sc.defined(name) {
+						continue
+					}
+					if !known && strings.ToUpper(name) == name {
+						continue
+					}
+					p.Reportf(a.Range, "usage of undefined variable '$%s'", name)
 				}
 			}
-			if known {
-				defs["\x00known"] = true
+			for _, fl := range in.Flags {
+				for _, name := range varsIn(fl.Value) {
+					if !sc.defined(name) && (known || strings.ToUpper(name) != name) {
+						p.Reportf(fl.Range, "usage of undefined variable '$%s'", name)
+					}
+				}
 			}
-			for _, in := range st.Instructions {
-				switch in.Cmd {
-				case "RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK", "SHELL", "ONBUILD", "FROM", "MAINTAINER":
+			if in.Cmd == "ARG" || in.Cmd == "ENV" {
+				for _, kv := range kvOf(p, in) {
+					sc.own[kv.Key] = true
+				}
+			}
+		}
+		if st.Index >= 0 && st.Index < len(scopes) {
+			scopes[st.Index] = sc
+			if st.Name != "" {
+				n := strings.ToLower(st.Name)
+				byName[n] = append(byName[n], st.Index)
+			}
+		}
+	}
+}
+
+// varScope is the set of variables a stage defines, linked to the stages it inherits from.
+type varScope struct {
+	own     map[string]bool
+	parents []*varScope // the earlier stages of the name in FROM (several only for duplicates)
+	known   bool        // whether the base's environment is fully known
+}
+
+// defined reports whether name is defined in the scope, by a parent stage, by every image or by
+// the builder.
+func (s *varScope) defined(name string) bool {
+	if commonEnv[name] || builtinArgs[name] {
+		return true
+	}
+	// Walk the parent links; a set guards against revisiting shared ancestors.
+	var seen map[*varScope]bool
+	stack := []*varScope{s}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c.own[name] {
+			return true
+		}
+		if len(c.parents) > 1 && seen == nil {
+			seen = map[*varScope]bool{}
+		}
+		for _, pa := range c.parents {
+			if seen != nil {
+				if seen[pa] {
 					continue
 				}
-				for _, a := range in.Args {
-					for _, name := range varsIn(a.Value) {
-						if defs[name] {
-							continue
-						}
-						if !known && strings.ToUpper(name) == name {
-							continue
-						}
-						p.Reportf(a.Range, "usage of undefined variable '$%s'", name)
-					}
-				}
-				for _, fl := range in.Flags {
-					for _, name := range varsIn(fl.Value) {
-						if !defs[name] && (known || strings.ToUpper(name) != name) {
-							p.Reportf(fl.Range, "usage of undefined variable '$%s'", name)
-						}
-					}
-				}
-				if in.Cmd == "ARG" || in.Cmd == "ENV" {
-					for _, kv := range kvOf(p, in) {
-						defs[kv.Key] = true
-					}
-				}
+				seen[pa] = true
 			}
-			stageDefs[st.Index] = defs
+			stack = append(stack, pa)
 		}
-	},
+	}
+	return false
 }
 
 // varsIn returns the variable names expanded in a Dockerfile word, honouring single quotes and
