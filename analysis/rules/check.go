@@ -27,7 +27,14 @@ type Options struct {
 	DockerIgnore *analysis.DockerIgnore
 	// Only, when non-empty, restricts the run to these rule names (tests, explain).
 	Only []string
+	// Cache, when not nil, keeps parsed RUN scripts and the findings of the rules that depend
+	// only on one script between Checks of the same document (see [Cache]); the result is the
+	// same as without it.
+	Cache *Cache
 }
+
+// memoCache is the Pass.Memo key of the Check's *Cache.
+const memoCache = "cache"
 
 // Check runs the enabled rules over f and returns their findings sorted by position. Parse
 // errors (f.Errors) are not included: callers add them, and suppression never hides them.
@@ -41,6 +48,11 @@ func Check(f *analysis.File, opts Options) []analysis.Finding {
 		settings.TrustedRegistries = opts.Config.TrustedRegistries
 	}
 	memo := map[string]any{}
+	if opts.Cache != nil {
+		opts.Cache.begin()
+		defer opts.Cache.end()
+		memo[memoCache] = opts.Cache
+	}
 	var out []analysis.Finding
 	for _, r := range All {
 		if len(opts.Only) > 0 && !contains(opts.Only, r.Name) {

@@ -173,6 +173,9 @@ func keyValues(in *analysis.Instruction) []keyValue {
 type runScript struct {
 	Inst   *analysis.Instruction
 	Script *shellcmd.Script
+	// entry holds the script and the findings of shell checks over it, possibly shared with
+	// earlier Checks through a Cache.
+	entry *scriptEntry
 	// offs maps offsets of Script.Src to offsets of the Dockerfile text; for shell form it is
 	// computed on first use (most scripts report nothing).
 	offs []int
@@ -233,6 +236,7 @@ func scripts(p *analysis.Pass) []*runScript {
 		return v
 	}
 	f := p.File
+	cache, _ := p.Memo[memoCache].(*Cache)
 	var out []*runScript
 	stageShell := map[int][]string{}
 	for i, fact := range p.Facts {
@@ -277,7 +281,7 @@ func scripts(p *analysis.Pass) []*runScript {
 		if run.Cmd != "RUN" || nonPosixShell(stageShell[in.Stage]) {
 			continue
 		}
-		if rs := parseRun(f, run, vars[in.Stage]); rs != nil {
+		if rs := parseRun(f, run, vars[in.Stage], cache); rs != nil {
 			out = append(out, rs)
 		}
 	}
@@ -288,8 +292,13 @@ func scripts(p *analysis.Pass) []*runScript {
 }
 
 // parseRun parses the command of one RUN instruction; vars are the variables known to hold
-// literal values (copied by the parser).
-func parseRun(f *analysis.File, in *analysis.Instruction, vars map[string]string) *runScript {
+// literal values (only those the script refers to reach the parser). With a cache, a script
+// already parsed with the same text and values is reused.
+func parseRun(f *analysis.File, in *analysis.Instruction, vars map[string]string, cache *Cache) *runScript {
+	parse := func(rs *runScript, kind byte, src string) {
+		rs.entry = cache.script(kind, src, referencedVars(src, vars))
+		rs.Script = rs.entry.Script
+	}
 	if in.JSON {
 		// Exec form: quote each element and join, mapping every offset to its element.
 		var b strings.Builder
@@ -315,7 +324,9 @@ func parseRun(f *analysis.File, in *analysis.Instruction, vars map[string]string
 			b.WriteString(q)
 		}
 		offs = append(offs, posOffset(f, argsRange(f, in).End))
-		return &runScript{Inst: in, Script: shellcmd.ParseWithVars(b.String(), vars), offs: offs}
+		rs := &runScript{Inst: in, offs: offs}
+		parse(rs, 'J', b.String())
+		return rs
 	}
 	src := in.Shell
 	rs := &runScript{Inst: in}
@@ -343,11 +354,11 @@ func parseRun(f *analysis.File, in *analysis.Instruction, vars map[string]string
 			b.WriteString(h.Body)
 		}
 		m = append(m, posOffset(f, in.Range.End))
-		rs.Script = shellcmd.ParseWithVars(b.String(), vars)
+		parse(rs, 'H', b.String())
 		rs.offs = m
 		return rs
 	}
-	rs.Script = shellcmd.ParseWithVars(src, vars)
+	parse(rs, 'S', src)
 	rs.lazy = func() []int { return mapShell(f, in) }
 	return rs
 }
@@ -484,9 +495,7 @@ func (r *shellReporter) word(w shellcmd.Word, format string, args ...any) *shell
 func runShell(check shellCheck) func(*analysis.Pass) {
 	return func(p *analysis.Pass) {
 		for _, rs := range scripts(p) {
-			var r shellReporter
-			check(rs.Script, &r)
-			for _, h := range r.hits {
+			for _, h := range rs.entry.hitsFor(p.Rule, check) {
 				fd := analysis.Finding{Severity: h.Severity, Message: h.Message, Range: rs.Range(p.File, h.Start, h.End)}
 				for _, fx := range h.Fixes {
 					out := analysis.Fix{Title: fx.Title}

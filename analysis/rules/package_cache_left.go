@@ -28,13 +28,12 @@ var PackageCacheLeft = &analysis.Rule{
 				}
 			}
 		}
+		check := func(s *shellcmd.Script, r *shellReporter) { checkPackageCache(s, r, pipNoCache) }
 		for _, rs := range scripts(p) {
 			if fl := flagOf(rs.Inst, "mount"); fl != nil && strings.Contains(fl.Value, "type=cache") {
 				continue
 			}
-			var r shellReporter
-			checkPackageCache(rs.Script, &r, pipNoCache)
-			for _, h := range r.hits {
+			for _, h := range rs.entry.hitsFor(packageCacheKey{pipNoCache}, check) {
 				p.Report(analysis.Finding{Range: rs.Range(p.File, h.Start, h.End), Message: h.Message})
 			}
 		}
@@ -99,3 +98,7 @@ func checkPackageCache(s *shellcmd.Script, r *shellReporter, pipNoCache bool) {
 		}
 	}
 }
+
+// packageCacheKey is the cache key of the rule's script findings, which depend on whether
+// PIP_NO_CACHE_DIR is set in the file.
+type packageCacheKey struct{ pipNoCache bool }

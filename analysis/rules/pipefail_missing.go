@@ -39,9 +39,7 @@ var PipefailMissing = &analysis.Rule{
 			if covered[rs.Inst] {
 				continue
 			}
-			var r shellReporter
-			checkPipefail(rs.Script, &r)
-			for _, h := range r.hits {
+			for _, h := range rs.entry.hitsFor(pipefailKey{}, checkPipefail) {
 				p.Report(analysis.Finding{Range: rs.Range(p.File, h.Start, h.End), Message: h.Message})
 			}
 		}
@@ -80,3 +78,6 @@ func checkPipefail(s *shellcmd.Script, r *shellReporter) {
 		return
 	}
 }
+
+// pipefailKey is the cache key of the rule's script findings.
+type pipefailKey struct{}
