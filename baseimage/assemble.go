@@ -129,7 +129,7 @@ func assemble(rep *Report, reviews []*layerReview) {
 				for _, p := range hidden {
 					s := tree[p]
 					rep.add(Finding{Rule: "LayerHiddenByWhiteout", Severity: sevError, Layer: s.layer, Path: p,
-						Message: fmt.Sprintf("%s was flagged in layer %d and deleted in layer %d, but deleting does not remove it: it can still be downloaded from layer %d", p, s.layer, i, s.layer)})
+						Message: fmt.Sprintf("%s, a problem found in layer %d, is deleted in layer %d, but deleting does not remove it: it can still be downloaded from layer %d", p, s.layer, i, s.layer)})
 				}
 			default:
 				if prev, ok := tree[e.Path]; ok && !(prev.dir && e.Kind == kindDir) {

@@ -99,9 +99,19 @@ func (w *walker) checkFile(tr *tar.Reader, h *tar.Header, p, dir, base string, e
 		}
 		switch {
 		case shells[lower]:
-			w.add("LayerSetuid", sevError, p, fmt.Sprintf("%s is a %s %s: any user who can run it gets its owner's privileges (uid %d)", p, bit, "shell or interpreter", h.Uid))
+			owner := fmt.Sprintf("the privileges of uid %d", h.Uid)
+			if bit == "setgid" {
+				owner = fmt.Sprintf("the privileges of gid %d", h.Gid)
+			} else if h.Uid == 0 {
+				owner = "root"
+			}
+			w.add("LayerSetuid", sevError, p, fmt.Sprintf("%s is a %s shell or interpreter: any user who can run it gets %s", p, bit, owner))
 		case setuidExpected[base]:
-			w.add("LayerSetuid", sevInfo, p, fmt.Sprintf("%s is %s (usual for this program; drop it if the container never needs it)", p, bit))
+			who := "u"
+			if bit == "setgid" {
+				who = "g"
+			}
+			w.add("LayerSetuid", sevInfo, p, fmt.Sprintf("%s is %s (usual for this program; remove the bit with chmod %s-s if the container never needs it)", p, bit, who))
 		default:
 			w.add("LayerSetuid", sevWarning, p, fmt.Sprintf("%s is %s (owner uid %d, gid %d)", p, bit, h.Uid, h.Gid))
 		}
@@ -117,11 +127,11 @@ func (w *walker) checkFile(tr *tar.Reader, h *tar.Header, p, dir, base string, e
 	if exec && inTemp {
 		w.add("LayerExecutableInTemp", sevWarning, p, fmt.Sprintf("executable %s in a temporary directory: droppers stage payloads there", p))
 	} else if exec && (hiddenDir != "" || (strings.HasPrefix(base, ".") && len(base) > 1)) {
-		where := hiddenDir
-		if where == "" {
-			where = p
+		msg := fmt.Sprintf("executable %s has a hidden (dot) name", p)
+		if hiddenDir != "" {
+			msg = fmt.Sprintf("executable %s is in a hidden directory (%s)", p, hiddenDir)
 		}
-		w.add("LayerHiddenExecutable", sevWarning, p, fmt.Sprintf("executable %s is hidden (%s)", p, where))
+		w.add("LayerHiddenExecutable", sevWarning, p, msg)
 	}
 	if minerNames[strings.TrimSuffix(lower, path.Ext(lower))] || minerNames[lower] {
 		w.add("LayerMiner", sevError, p, fmt.Sprintf("%s is named like a cryptocurrency miner", p))
@@ -131,7 +141,7 @@ func (w *walker) checkFile(tr *tar.Reader, h *tar.Header, p, dir, base string, e
 		if strings.HasPrefix(p, "/root/") {
 			sev = sevError
 		}
-		w.add("LayerAuthorizedKeys", sev, p, fmt.Sprintf("%s grants SSH logins to whoever holds the matching keys", p))
+		w.add("LayerAuthorizedKeys", sev, p, fmt.Sprintf("%s grants SSH logins to whoever holds the matching private keys", p))
 	}
 	if isEnvFile(lower) {
 		w.add("LayerEnvFile", sevWarning, p, fmt.Sprintf("%s is a .env file: these usually hold secrets", p))

@@ -220,12 +220,13 @@ func TestInheritedFacts(t *testing.T) {
 		ExposedPorts: []string{"22/tcp", "2375/tcp"},
 		Volumes:      []string{"/var/run/docker.sock"},
 		Labels:       map[string]string{"RUN": "docker run --privileged IMAGE"},
-		Env:          []string{"PATH=/bin", "NODE_TLS_REJECT_UNAUTHORIZED=0"},
+		Env:          []string{"PATH=/bin", "NODE_TLS_REJECT_UNAUTHORIZED=0", "DOCKER_HOST=tcp://0.0.0.0:2375"},
 		Entrypoint:   []string{"/tmp/.cache/kworker"},
 		User:         "app",
 	}}
 	got := Check(analysis.Parse(src), Options{Facts: facts})
-	want := map[string]bool{"ExposedSSH": false, "DockerDaemonPort": false, "DockerSocket": false,
+	// Inherited ports are ImageInheritedExposedPort's (an image rule), not ExposedSSH's.
+	want := map[string]bool{"DockerDaemonPort": false, "DockerSocket": false,
 		"PrivilegedRunLabel": false, "TLSVerifyDisabled": false, "SuspiciousEntrypoint": false}
 	for _, fd := range got {
 		if _, ok := want[fd.Rule]; ok {
@@ -233,6 +234,9 @@ func TestInheritedFacts(t *testing.T) {
 			if fd.Range.Start.Line != 0 || !strings.Contains(fd.Message, "base image example/base:1") {
 				t.Errorf("%s: %q at %v, want it on the FROM naming the image", fd.Rule, fd.Message, fd.Range)
 			}
+		}
+		if fd.Rule == "ExposedSSH" {
+			t.Errorf("ExposedSSH reported the inherited port 22 (ImageInheritedExposedPort's): %s", fd.Message)
 		}
 		if fd.Rule == "NoUser" {
 			t.Errorf("NoUser reported although the base image runs as %q", facts[0].User)

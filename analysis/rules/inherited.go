@@ -7,7 +7,8 @@ import (
 )
 
 // This file lets the text rules see what the final stage inherits from its base image, when
-// image facts are passed in: exposed ports, volumes, labels, environment and the entrypoint.
+// image facts are passed in: volumes, labels, environment and the entrypoint. (Inherited
+// exposed ports are the image rule ImageInheritedExposedPort's.)
 // Findings about inherited settings are reported on the FROM's image word.
 
 // finalFacts returns the facts of the final stage's base image, the final stage, and the stage
@@ -51,16 +52,6 @@ func stageHas(p *analysis.Pass, st *analysis.Stage, cmd string) bool {
 	return false
 }
 
-// inheritedPorts returns the base image's exposed port numbers.
-func inheritedPorts(f *analysis.ImageFacts) map[string]bool {
-	out := map[string]bool{}
-	for _, p := range f.ExposedPorts {
-		port, _, _ := strings.Cut(p, "/")
-		out[port] = true
-	}
-	return out
-}
-
 // reportInherited runs the inherited-settings check of the calling rule (by name: the rules'
 // Run functions call it, so comparing rule values would be an initialization cycle).
 func reportInherited(p *analysis.Pass) {
@@ -74,17 +65,9 @@ func reportInherited(p *analysis.Pass) {
 		from = named.BaseImage
 	}
 	switch p.Rule.Name {
-	case "ExposedSSH":
-		if inheritedPorts(facts)["22"] {
-			p.Reportf(at, "the base image %s exposes port 22 (SSH)", from)
-		}
 	case "DockerDaemonPort":
-		ports := inheritedPorts(facts)
-		for _, port := range []string{"2375", "2376"} {
-			if ports[port] {
-				p.Reportf(at, "the base image %s exposes port %s (Docker daemon API)", from, port)
-			}
-		}
+		// Inherited ports 2375/2376 (and 22) are ImageInheritedExposedPort's: reporting them
+		// here too would show the same problem twice.
 		if v, ok := facts.EnvValue("DOCKER_HOST"); ok && strings.HasPrefix(strings.ToLower(v), "tcp://") {
 			p.Reportf(at, "the base image %s sets DOCKER_HOST=%s", from, v)
 		}

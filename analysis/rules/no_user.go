@@ -21,7 +21,8 @@ var NoUser = &analysis.Rule{
 		if st == nil {
 			return
 		}
-		if facts, _, _ := finalFacts(p); facts != nil && facts.User != "" && !isRootUser(facts.User) {
+		facts, _, _ := finalFacts(p)
+		if facts != nil && facts.User != "" && !isRootUser(facts.User) {
 			return
 		}
 		for s := st; s != nil; {
@@ -38,6 +39,11 @@ var NoUser = &analysis.Rule{
 				}
 			}
 			s = next
+		}
+		if facts != nil {
+			// The base image was reviewed: say what we know instead of "unless".
+			p.Reportf(headRange(p.File, st.From), "no USER in the final stage, and the base image runs as root: the container runs as root")
+			return
 		}
 		p.Reportf(headRange(p.File, st.From), "no USER in the final stage: the container runs as root unless the base image says otherwise")
 	},

@@ -17,7 +17,7 @@ var SetuidBit = &analysis.Rule{
 	Run: func(p *analysis.Pass) {
 		for _, in := range byCmd(p.File, "COPY", "ADD") {
 			if fl := flagOf(in, "chmod"); fl != nil && modeSetuid(fl.Value) {
-				p.Reportf(fl.Range, "%s --chmod=%s sets the setuid/setgid bit", in.Cmd, fl.Value)
+				p.Reportf(fl.Range, "%s --chmod=%s sets the %s", in.Cmd, fl.Value, setuidBits(fl.Value))
 			}
 		}
 		runShell(checkSetuid)(p)
@@ -41,7 +41,7 @@ func checkSetuid(s *shellcmd.Script, r *shellReporter) {
 			}
 		}
 		if modeSetuid(mode) {
-			r.cmd(c, "%s %s sets the setuid/setgid bit", c.Name, mode)
+			r.cmd(c, "%s %s sets the %s", c.Name, mode, setuidBits(mode))
 		}
 	}
 }
@@ -64,4 +64,36 @@ func modeSetuid(m string) bool {
 		}
 	}
 	return false
+}
+
+// setuidBits names the special bits a mode accepted by modeSetuid adds: "setuid bit", "setgid
+// bit" or "setuid and setgid bits".
+func setuidBits(m string) string {
+	uid, gid := false, false
+	if m != "" && m[0] >= '0' && m[0] <= '7' {
+		d := m[0] - '0'
+		uid, gid = d&4 != 0, d&2 != 0
+	} else {
+		for _, clause := range strings.Split(m, ",") {
+			i := strings.IndexAny(clause, "+=")
+			if i < 0 || !strings.ContainsRune(clause[i:], 's') {
+				continue
+			}
+			who := clause[:i]
+			if who == "" || strings.ContainsAny(who, "ua") {
+				uid = true
+			}
+			if who == "" || strings.ContainsAny(who, "ga") {
+				gid = true
+			}
+		}
+	}
+	switch {
+	case uid && gid:
+		return "setuid and setgid bits"
+	case gid:
+		return "setgid bit"
+	default:
+		return "setuid bit"
+	}
 }

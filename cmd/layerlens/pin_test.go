@@ -132,7 +132,7 @@ func TestCheckImagesFromLayoutOnline(t *testing.T) {
 	if code != 1 {
 		t.Errorf("check = %d, want 1 (error findings)\n%s", code, errb.String())
 	}
-	for _, want := range []string{"Dockerfile:10:6: error: LayerMiner:", "LayerPrivateKey", "LayerSetuid", "CurlPipeShell"} {
+	for _, want := range []string{"Dockerfile:11:6: error: LayerMiner:", "LayerPrivateKey", "LayerSetuid", "CurlPipeShell"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
 		}
