@@ -28,7 +28,7 @@ func BenchmarkServerTimeOneLine5000(b *testing.B) {
 	edit := func(i int) *snapshot {
 		start := m.PosOffset(analysis.Pos{Line: line})
 		newText := text[:start] + fmt.Sprintf("%s%d", orig, i%10) + text[start+len(orig):]
-		return newSnapshot(prev.URI, int32(i+2), newText, "dockerfile", prev.lastParse)
+		return newSnapshot(prev.URI, int32(i+2), newText, "dockerfile", prev.shared)
 	}
 	ctx := context.Background()
 	b.Run("all", func(b *testing.B) {

@@ -32,13 +32,24 @@ var parseRules = map[string]bool{
 // ruleFindings runs the rules engine over the snapshot. The configuration is the project's
 // .layerlens.yaml (found from the document's directory, for file: URIs) with the editor
 // settings layered on top: a rule the editor configures uses the editor's setting, and the
-// trusted registries of both apply. A .dockerignore next to the Dockerfile is passed to the
-// rules when it exists (otherwise "unknown": the build context may be elsewhere).
+// trusted registries of both apply. For a file: document the .dockerignore next to it is passed
+// to the rules, including its absence (as `layerlens check` does, taking the Dockerfile's
+// directory as the build context); for other schemes it is unknown. The base-image facts known
+// now (reviews already done) are passed too, so the facts-aware text rules see the base image.
+//
+// The document's rules cache keeps the per-RUN work between versions. Its entries depend only
+// on the scripts' text and variable values, never on facts, configuration or the .dockerignore,
+// which are re-applied on every run: a review landing or a settings change needs no
+// invalidation.
 func (s *server) ruleFindings(ctx context.Context, snap *snapshot) []analysis.Finding {
 	s.mu.Lock()
 	cfg := s.rulesCfg
 	s.mu.Unlock()
-	opts := rules.Options{Config: cfg}
+	f := snap.File()
+	opts := rules.Options{Config: cfg, Cache: snap.rulesCache()}
+	if facts := s.imageFacts(f); len(facts) > 0 {
+		opts.Facts = facts
+	}
 	if path := filePath(snap.URI); path != "" {
 		dir := filepath.Dir(path)
 		proj, cfgPath, err := rules.LoadConfig(dir)
@@ -48,11 +59,13 @@ func (s *server) ruleFindings(ctx context.Context, snap *snapshot) []analysis.Fi
 			s.opts.Logger.Debug("project configuration", "path", cfgPath)
 			opts.Config = mergeConfig(proj, cfg)
 		}
-		if di, err := rules.ReadDockerIgnore(path, dir); err == nil && di != nil && di.Exists {
+		if di, err := rules.ReadDockerIgnore(path, dir); err == nil && di != nil {
 			opts.DockerIgnore = di
+		} else if err != nil {
+			s.warnOnce("dockerignore:"+dir, "cannot read the .dockerignore; treating it as unknown", "err", err)
 		}
 	}
-	return rules.Check(snap.File(), opts)
+	return rules.Check(f, opts)
 }
 
 // rulesConfig converts the editor settings into a rules.Config, dropping (and reporting)

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/layerlens/layerlens/analysis"
+	"github.com/layerlens/layerlens/analysis/rules"
 )
 
 // A snapshot is one version of one open document. It is immutable: every didChange makes a new
@@ -32,14 +33,23 @@ type snapshot struct {
 
 	once sync.Once
 	file atomic.Pointer[analysis.File]
-	// lastParse is shared by all snapshots of one open document: the most recent parse made,
-	// the base for the next incremental re-parse.
-	lastParse *atomic.Pointer[analysis.File]
+	// shared is shared by all snapshots of one open document.
+	shared *docShared
 }
 
-func newSnapshot(uri string, version int32, text, languageID string, lastParse *atomic.Pointer[analysis.File]) *snapshot {
-	if lastParse == nil {
-		lastParse = new(atomic.Pointer[analysis.File])
+// docShared is what the snapshots of one open document share: the most recent parse made (the
+// base for the next incremental re-parse) and the rules engine's cache of per-RUN work, which
+// makes a one-line edit re-check only what changed. Both are keyed by content, so any snapshot
+// of the document may use them, in any order.
+type docShared struct {
+	lastParse atomic.Pointer[analysis.File]
+	rules     *rules.Cache
+}
+
+// newSnapshot makes a snapshot; shared is the previous snapshot's (nil for a new document).
+func newSnapshot(uri string, version int32, text, languageID string, shared *docShared) *snapshot {
+	if shared == nil {
+		shared = &docShared{rules: rules.NewCache()}
 	}
 	return &snapshot{
 		URI:        uri,
@@ -47,9 +57,12 @@ func newSnapshot(uri string, version int32, text, languageID string, lastParse *
 		Text:       text,
 		LanguageID: languageID,
 		Mapper:     NewMapper(text),
-		lastParse:  lastParse,
+		shared:     shared,
 	}
 }
+
+// rulesCache is the document's rules cache.
+func (s *snapshot) rulesCache() *rules.Cache { return s.shared.rules }
 
 // File returns the parsed document, parsing it on first use. It never returns nil: should the
 // parser panic, the result is an empty model whose only error says so, so every feature keeps
@@ -58,18 +71,18 @@ func (s *snapshot) File() *analysis.File {
 	s.once.Do(func() {
 		defer func() {
 			if r := recover(); r != nil {
-				s.lastParse.Store(nil) // the base may be what made Reparse fail
+				s.shared.lastParse.Store(nil) // the base may be what made Reparse fail
 				s.file.Store(failedFile(s.Text, s.Mapper, r))
 			}
 		}()
 		var f *analysis.File
-		if base := s.lastParse.Load(); base != nil {
+		if base := s.shared.lastParse.Load(); base != nil {
 			f = reparseFile(base, s.Text)
 		} else {
 			f = parseFile(s.Text)
 		}
 		s.file.Store(f)
-		s.lastParse.Store(f)
+		s.shared.lastParse.Store(f)
 	})
 	return s.file.Load()
 }

@@ -102,7 +102,7 @@ func (s *server) didChange(ctx context.Context, params json.RawMessage) (any, er
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "didChange for a document that is not open: %s", uri)
 	}
 	text := applyChanges(prev.Mapper, p.ContentChanges)
-	snap := newSnapshot(uri, p.TextDocument.Version, text, prev.LanguageID, prev.lastParse)
+	snap := newSnapshot(uri, p.TextDocument.Version, text, prev.LanguageID, prev.shared)
 	s.mu.Lock()
 	d.snap = snap
 	s.mu.Unlock()
@@ -159,6 +159,12 @@ func (s *server) didClose(ctx context.Context, params json.RawMessage) (any, err
 	}
 	d.published = publishState{}
 	<-d.pub
+	// Cancel the image reviews only this document wanted now, not at the next settle of some
+	// other document: settleImages sees the document gone, cancels what no open document uses
+	// and submits nothing (it returns at once without an image service). It runs before the
+	// next message is handled, so a client that closes a document and goes on knows the
+	// reviews are stopped.
+	s.settleImages(uri)
 	return nil, nil
 }
 

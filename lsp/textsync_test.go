@@ -1,0 +1,32 @@
+package lsp_test
+
+import (
+	"testing"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/layerlens/layerlens/baseimage"
+)
+
+// TestCloseCancelsReviewAtOnce: closing the only document that uses an image stops its review
+// before the next message is handled, with no other document settling afterwards.
+func TestCloseCancelsReviewAtOnce(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, svc := newImageEnv(t)
+	uri := "file:///w/closing/Dockerfile"
+	stalled := reg.host + "/slow/closing:1"
+	env.Open(uri, "FROM "+stalled+"\n")
+	env.Diagnostics(uri)
+	reg.waitStalled(t, 1)
+	if st := svc.Get(stalled, "linux/amd64").State; st == baseimage.StateUnknown {
+		t.Fatalf("review not started: %v", st)
+	}
+	env.Close(uri)
+	// Messages are handled in order: once this request is answered, didClose has run.
+	var hover *protocol.Hover
+	_ = env.Call(protocol.MethodTextDocumentHover, &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: protocol.DocumentURI(uri)}}}, &hover)
+	if st := svc.Get(stalled, "linux/amd64").State; st != baseimage.StateUnknown {
+		t.Errorf("review of the closed document's image is %v, want cancelled (unknown)", st)
+	}
+}
