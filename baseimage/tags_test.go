@@ -49,7 +49,10 @@ func TestTagsFromRegistryCachedAndOffline(t *testing.T) {
 	}
 
 	// The registry fails: the expired stored list still answers.
-	reg.setFault(func(w http.ResponseWriter, r *http.Request) bool { w.WriteHeader(http.StatusServiceUnavailable); return true })
+	reg.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return true
+	})
 	rv.now = func() time.Time { return time.Now().Add(3 * DefaultTagTTL) }
 	if got, err := rv.Tags(context.Background(), reg.host+"/lib/alpine"); err != nil || !slices.Contains(got, "3.21") {
 		t.Errorf("Tags with the registry down = %v, %v, want the stored list", got, err)
@@ -97,7 +100,10 @@ func TestTagsMirrorFirst(t *testing.T) {
 		t.Errorf("Tags via mirror = %v, %v, %d origin requests; want [1 2] from the mirror", got, err, origin.requests.Load())
 	}
 	// A failing mirror falls back to the origin.
-	mirror.setFault(func(w http.ResponseWriter, r *http.Request) bool { w.WriteHeader(http.StatusInternalServerError); return true })
+	mirror.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		w.WriteHeader(http.StatusInternalServerError)
+		return true
+	})
 	rv = newTestReviewer(t, "", WithMirrors(map[string][]string{origin.host: {mirror.host}}))
 	if got, err := rv.Tags(context.Background(), origin.host+"/lib/app"); err != nil || !slices.Equal(got, []string{"1"}) {
 		t.Errorf("Tags with the mirror down = %v, %v, want [1] from the origin", got, err)
