@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/layerlens/layerlens/analysis"
 	"github.com/layerlens/layerlens/analysis/shellcmd"
 )
 
@@ -24,13 +25,15 @@ type Cache struct {
 	mu      sync.Mutex
 	gen     uint64
 	scripts map[string]*scriptEntry
+	// texts memoises text scans of single instructions (secret and miner patterns).
+	texts map[textKey]*textEntry
 	// Stats of the latest Check, for tests and debug logs.
 	hits, misses int
 }
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{scripts: map[string]*scriptEntry{}}
+	return &Cache{scripts: map[string]*scriptEntry{}, texts: map[textKey]*textEntry{}}
 }
 
 // CacheStats are the counts of script parses saved and done by the latest Check.
@@ -57,6 +60,11 @@ func (c *Cache) end() {
 	for k, e := range c.scripts {
 		if e.gen != c.gen {
 			delete(c.scripts, k)
+		}
+	}
+	for k, e := range c.texts {
+		if e.gen != c.gen {
+			delete(c.texts, k)
 		}
 	}
 	c.mu.Unlock()
@@ -168,4 +176,33 @@ func referencedVars(src string, vars map[string]string) map[string]string {
 
 func isNameByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// textKey names one scan (kind) of one instruction's text.
+type textKey struct {
+	kind, text string
+}
+
+type textEntry struct {
+	hits []textHit
+	gen  uint64
+}
+
+// textHits returns scan(text), from the cache when the same scan of the same text was done by
+// the previous Check.
+func (c *Cache) textHits(kind, text string, scan func(string) []textHit) []textHit {
+	k := textKey{kind, text}
+	if e, ok := c.texts[k]; ok {
+		e.gen = c.gen
+		return e.hits
+	}
+	h := scan(text)
+	c.texts[k] = &textEntry{hits: h, gen: c.gen}
+	return h
+}
+
+// cacheOf returns the Check's cache, or nil.
+func cacheOf(p *analysis.Pass) *Cache {
+	c, _ := p.Memo[memoCache].(*Cache)
+	return c
 }

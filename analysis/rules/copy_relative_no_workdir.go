@@ -16,16 +16,16 @@ var CopyRelativeNoWorkdir = &analysis.Rule{
 		"stage, is whatever the base image chose (often `/`). Set WORKDIR first or use an " +
 		"absolute destination. With base-image facts, a base WORKDIR counts as set.",
 	Run: func(p *analysis.Pass) {
-		workdir := map[int]bool{} // stages with a WORKDIR (for stages built on them)
+		// Whether some earlier stage of a name set a WORKDIR (for stages built on it), by
+		// lower-case name.
+		workdir := map[string]bool{}
 		for _, st := range p.File.Stages {
 			set := false
 			if facts := p.Facts[st.Index]; facts != nil && facts.WorkingDir != "" {
 				set = true
 			}
-			for i, s := range p.File.Stages {
-				if i < st.Index && s.Name != "" && strings.EqualFold(s.Name, st.BaseImage) && workdir[i] {
-					set = true
-				}
+			if workdir[strings.ToLower(st.BaseImage)] {
+				set = true
 			}
 			for _, in := range st.Instructions {
 				if in.Cmd == "WORKDIR" {
@@ -41,7 +41,9 @@ var CopyRelativeNoWorkdir = &analysis.Rule{
 				}
 				p.Reportf(dest.Range, "relative destination %q with no WORKDIR set in this stage", v)
 			}
-			workdir[st.Index] = set
+			if st.Name != "" && set {
+				workdir[strings.ToLower(st.Name)] = true
+			}
 		}
 	},
 }

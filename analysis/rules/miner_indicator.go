@@ -72,14 +72,28 @@ var MinerIndicator = &analysis.Rule{
 		"XMRig tuning (`--donate-level`, `wrmsr`, `vm.nr_hugepages`).",
 	Run: func(p *analysis.Pass) {
 		f := p.File
-		// Most files have no indicator at all: look at the whole text once first.
-		if len(minerHits(f.Text)) == 0 {
+		// Most files have no indicator at all: look at the whole text once first. With a
+		// cache (the editor) each instruction's scan is kept instead, and only changed
+		// instructions are scanned; an indicator inside an instruction is one in the whole
+		// text too (instructions start and end at line boundaries), so the result is the same.
+		cache := cacheOf(p)
+		if cache == nil && len(minerHits(f.Text)) == 0 {
 			return
 		}
 		for _, in := range f.Instructions {
 			start := posOffset(f, in.Range.Start)
+			text := rangeText(f, in.Range)
+			var found []textHit
+			if cache != nil {
+				found = cache.textHits("miner", text, minerHits)
+			} else {
+				found = minerHits(text)
+			}
+			if len(found) == 0 {
+				continue
+			}
 			seen := map[string]bool{}
-			for _, h := range minerHits(rangeText(f, in.Range)) {
+			for _, h := range found {
 				// One finding per kind of indicator per instruction is enough.
 				if seen[h.kind] {
 					continue

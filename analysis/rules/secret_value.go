@@ -41,7 +41,11 @@ var SecretValue = &analysis.Rule{
 		"with `RUN --mount=type=secret`.",
 	Run: func(p *analysis.Pass) {
 		f := p.File
-		patterns := len(secretHits(f.Text)) > 0 // most files have none: one look at the whole text
+		// Most files have none: one look at the whole text, or with a cache (the editor) a
+		// kept scan of each instruction (the same result: a secret inside an instruction is
+		// one in the whole text).
+		cache := cacheOf(p)
+		patterns := cache != nil || len(secretHits(f.Text)) > 0
 		for _, in := range allInstructions(f) {
 			if in.Sub != nil {
 				continue // the trigger is visited on its own
@@ -50,7 +54,9 @@ var SecretValue = &analysis.Rule{
 			text := rangeText(f, in.Range)
 			var hits []analysis.Range
 			var found []textHit
-			if patterns {
+			if cache != nil {
+				found = cache.textHits("secret", text, secretHits)
+			} else if patterns {
 				found = secretHits(text)
 			}
 			for _, h := range found {
