@@ -267,6 +267,9 @@ func CheckCommand(createdBy string) []CommandFinding {
 	if !nop {
 		s := shellcmd.Parse(cmd)
 		for _, sc := range shellChecks {
+			if historyHygiene[sc.rule] {
+				continue
+			}
 			var r shellReporter
 			func() {
 				defer func() { _ = recover() }()

