@@ -16,8 +16,7 @@ var EnvSelfReference = &analysis.Rule{
 			kvs := kvOf(p, in)
 			defined := map[string]bool{}
 			for _, kv := range kvs {
-				for _, m := range varRef.FindAllStringSubmatch(kv.Value, -1) {
-					name := m[1] + m[2]
+				for _, name := range varRefNames(kv.Value) {
 					if defined[name] {
 						p.Reportf(kv.Range, "%s uses $%s, which is defined in the same ENV and is not yet set here; split the ENV", kv.Key, name)
 					}

@@ -109,12 +109,19 @@ func allInstructions(f *analysis.File) []*analysis.Instruction {
 // byCmd returns the instructions (ONBUILD triggers included) whose Cmd is one of cmds.
 func byCmd(f *analysis.File, cmds ...string) []*analysis.Instruction {
 	var out []*analysis.Instruction
-	for _, in := range allInstructions(f) {
+	match := func(in *analysis.Instruction) {
 		for _, c := range cmds {
 			if in.Cmd == c {
 				out = append(out, in)
-				break
+				return
 			}
+		}
+	}
+	// The same order as allInstructions, without building that list on every call.
+	for _, in := range f.Instructions {
+		match(in)
+		if in.Sub != nil {
+			match(in.Sub)
 		}
 	}
 	return out

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/layerlens/layerlens/analysis"
@@ -17,5 +19,26 @@ func BenchmarkEachRule5000(b *testing.B) {
 				Check(f, Options{Only: []string{r.Name}})
 			}
 		})
+	}
+}
+
+// TestVarRefNames: varRefNames finds what the varRef expression finds, on random strings made of
+// the characters that matter.
+func TestVarRefNames(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := "${}aZ_9-:x "
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, r.IntN(14))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		s := string(b)
+		var want []string
+		for _, m := range varRef.FindAllStringSubmatch(s, -1) {
+			want = append(want, m[1]+m[2])
+		}
+		if got := varRefNames(s); !slices.Equal(got, want) {
+			t.Fatalf("varRefNames(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

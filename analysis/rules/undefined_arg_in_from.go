@@ -2,6 +2,7 @@ package rules
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/layerlens/layerlens/analysis"
 )
@@ -33,8 +34,7 @@ var UndefinedArgInFrom = &analysis.Rule{
 				text string
 				rng  analysis.Range
 			}{{st.BaseImage, st.BaseRange}, {st.Platform, st.PlatformRange}} {
-				for _, m := range varRef.FindAllStringSubmatch(r.text, -1) {
-					name := m[1] + m[2]
+				for _, name := range varRefNames(r.text) {
 					if _, ok := global[name]; ok || builtinArgs[name] {
 						continue
 					}
@@ -43,4 +43,48 @@ var UndefinedArgInFrom = &analysis.Rule{
 			}
 		}
 	},
+}
+
+// varRefNames returns the variable names varRef matches in s, in order: what
+// varRef.FindAllStringSubmatch gives as m[1]+m[2], without the regular expression (rules run it
+// over every ENV value and FROM of the file on every keystroke).
+func varRefNames(s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' || i+1 >= len(s) {
+			continue
+		}
+		j := i + 1
+		if s[j] == '{' {
+			// ${NAME...}: a name, anything but '}', then '}'.
+			k := nameEnd(s, j+1)
+			if k == j+1 {
+				continue
+			}
+			end := strings.IndexByte(s[k:], '}')
+			if end < 0 {
+				continue
+			}
+			out = append(out, s[j+1:k])
+			i = k + end
+			continue
+		}
+		if k := nameEnd(s, j); k > j {
+			out = append(out, s[j:k])
+			i = k - 1
+		}
+	}
+	return out
+}
+
+// nameEnd returns the end of the variable name ([A-Za-z_][A-Za-z0-9_]*) starting at i, or i.
+func nameEnd(s string, i int) int {
+	if i >= len(s) || !(s[i] == '_' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z') {
+		return i
+	}
+	k := i + 1
+	for k < len(s) && isNameByte(s[k]) {
+		k++
+	}
+	return k
 }
