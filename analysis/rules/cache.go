@@ -1,8 +1,8 @@
 package rules
 
 import (
-	"sort"
-	"strings"
+	"maps"
+	"reflect"
 	"sync"
 
 	"github.com/layerlens/layerlens/analysis"
@@ -24,7 +24,7 @@ import (
 type Cache struct {
 	mu      sync.Mutex
 	gen     uint64
-	scripts map[string]*scriptEntry
+	scripts map[scriptSrc][]*scriptEntry
 	// texts memoises text scans of single instructions (secret and miner patterns).
 	texts map[textKey]*textEntry
 	// Stats of the latest Check, for tests and debug logs.
@@ -33,7 +33,7 @@ type Cache struct {
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{scripts: map[string]*scriptEntry{}, texts: map[textKey]*textEntry{}}
+	return &Cache{scripts: map[scriptSrc][]*scriptEntry{}, texts: map[textKey]*textEntry{}}
 }
 
 // CacheStats are the counts of script parses saved and done by the latest Check.
@@ -45,7 +45,11 @@ type CacheStats struct {
 func (c *Cache) Stats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return CacheStats{Entries: len(c.scripts), Hits: c.hits, Misses: c.misses}
+	n := 0
+	for _, list := range c.scripts {
+		n += len(list)
+	}
+	return CacheStats{Entries: n, Hits: c.hits, Misses: c.misses}
 }
 
 // begin starts a Check: it takes the lock, which end releases.
@@ -57,9 +61,18 @@ func (c *Cache) begin() {
 
 // end drops the entries the Check did not use and releases the lock.
 func (c *Cache) end() {
-	for k, e := range c.scripts {
-		if e.gen != c.gen {
+	for k, list := range c.scripts {
+		kept := list[:0]
+		for _, e := range list {
+			if e.gen == c.gen {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) == 0 {
 			delete(c.scripts, k)
+		} else {
+			clear(list[len(kept):])
+			c.scripts[k] = kept
 		}
 	}
 	for k, e := range c.texts {
@@ -73,64 +86,89 @@ func (c *Cache) end() {
 // scriptEntry is one parsed script and the findings of shell checks over it.
 type scriptEntry struct {
 	Script *shellcmd.Script
-	// hits maps a check key (the rule, or the rule with its parameters) to its findings in
-	// script offsets. Only the goroutine running the Check touches it.
-	hits map[any][]shellHit
+	vars   map[string]string // the variables it was parsed with
+	// hits holds the findings of each shell check (by slot, see newShellSlot) in script
+	// offsets, and done which of them are computed. Only the goroutine running the Check
+	// touches them.
+	hits [][]shellHit
+	done []bool
 	gen  uint64
 }
 
-// hitsFor returns the findings of check over the script, computed once per entry and key.
-func (e *scriptEntry) hitsFor(key any, check shellCheck) []shellHit {
-	if h, ok := e.hits[key]; ok {
-		return h
+// shellSlots numbers the shell checks for scriptEntry.hitsFor.
+var shellSlots struct {
+	mu    sync.Mutex
+	n     int
+	byPtr map[uintptr]int
+}
+
+// newShellSlot numbers one shell check with its parameters.
+func newShellSlot() int {
+	shellSlots.mu.Lock()
+	defer shellSlots.mu.Unlock()
+	shellSlots.n++
+	return shellSlots.n - 1
+}
+
+// shellSlotOf numbers a shell check by its function, the same number on every call: rules call
+// runShell(check) while they run. check must be a top-level function (closures share the
+// code pointer).
+func shellSlotOf(check shellCheck) int {
+	ptr := reflect.ValueOf(check).Pointer()
+	shellSlots.mu.Lock()
+	defer shellSlots.mu.Unlock()
+	if i, ok := shellSlots.byPtr[ptr]; ok {
+		return i
+	}
+	if shellSlots.byPtr == nil {
+		shellSlots.byPtr = map[uintptr]int{}
+	}
+	shellSlots.n++
+	shellSlots.byPtr[ptr] = shellSlots.n - 1
+	return shellSlots.n - 1
+}
+
+// hitsFor returns the findings of check (numbered slot) over the script, computed once per
+// entry.
+func (e *scriptEntry) hitsFor(slot int, check shellCheck) []shellHit {
+	if slot < len(e.done) && e.done[slot] {
+		return e.hits[slot]
 	}
 	var r shellReporter
 	check(e.Script, &r)
-	if e.hits == nil {
-		e.hits = map[any][]shellHit{}
+	if slot >= len(e.done) {
+		n := max(slot+1, 48)
+		e.done = append(e.done, make([]bool, n-len(e.done))...)
+		e.hits = append(e.hits, make([][]shellHit, n-len(e.hits))...)
 	}
-	e.hits[key] = r.hits
+	e.done[slot], e.hits[slot] = true, r.hits
 	return r.hits
 }
 
-// script returns the entry for src parsed with vars, from the cache when there is one.
+// scriptSrc is the text of a script and its kind (shell form, exec form, heredoc).
+type scriptSrc struct {
+	kind byte
+	src  string
+}
+
+// script returns the entry for src parsed with vars, from the cache when there is one. The
+// entries of one text differ by their variables (usually there is one).
 func (c *Cache) script(kind byte, src string, vars map[string]string) *scriptEntry {
 	if c == nil {
 		return &scriptEntry{Script: shellcmd.ParseWithVars(src, vars)}
 	}
-	key := scriptKey(kind, src, vars)
-	if e, ok := c.scripts[key]; ok {
-		e.gen = c.gen
-		c.hits++
-		return e
+	k := scriptSrc{kind, src}
+	for _, e := range c.scripts[k] {
+		if maps.Equal(e.vars, vars) {
+			e.gen = c.gen
+			c.hits++
+			return e
+		}
 	}
 	c.misses++
-	e := &scriptEntry{Script: shellcmd.ParseWithVars(src, vars), gen: c.gen}
-	c.scripts[key] = e
+	e := &scriptEntry{Script: shellcmd.ParseWithVars(src, vars), vars: vars, gen: c.gen}
+	c.scripts[k] = append(c.scripts[k], e)
 	return e
-}
-
-// scriptKey is the cache key of a script: its kind (shell form, exec form, heredoc), its text
-// and the variables passed to the parser, sorted.
-func scriptKey(kind byte, src string, vars map[string]string) string {
-	n := 2 + len(src)
-	keys := make([]string, 0, len(vars))
-	for k, v := range vars {
-		keys = append(keys, k)
-		n += len(k) + len(v) + 2
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteByte(kind)
-	b.WriteString(src)
-	for _, k := range keys {
-		b.WriteByte(0)
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(vars[k])
-	}
-	return b.String()
 }
 
 // referencedVars returns the entries of vars whose names occur as words in src, or in the

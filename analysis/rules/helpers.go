@@ -498,11 +498,12 @@ func (r *shellReporter) word(w shellcmd.Word, format string, args ...any) *shell
 	return r.at(w.Start, w.End, format, args...)
 }
 
-// runShell adapts a shellCheck to a rule body over every RUN script.
+// runShell adapts a shellCheck (a top-level function) to a rule body over every RUN script.
 func runShell(check shellCheck) func(*analysis.Pass) {
+	slot := shellSlotOf(check)
 	return func(p *analysis.Pass) {
 		for _, rs := range scripts(p) {
-			for _, h := range rs.entry.hitsFor(p.Rule, check) {
+			for _, h := range rs.entry.hitsFor(slot, check) {
 				fd := analysis.Finding{Severity: h.Severity, Message: h.Message, Range: rs.Range(p.File, h.Start, h.End)}
 				for _, fx := range h.Fixes {
 					out := analysis.Fix{Title: fx.Title}

@@ -33,7 +33,7 @@ var PackageCacheLeft = &analysis.Rule{
 			if fl := flagOf(rs.Inst, "mount"); fl != nil && strings.Contains(fl.Value, "type=cache") {
 				continue
 			}
-			for _, h := range rs.entry.hitsFor(packageCacheKey{pipNoCache}, check) {
+			for _, h := range rs.entry.hitsFor(packageCacheSlots[b2i(pipNoCache)], check) {
 				p.Report(analysis.Finding{Range: rs.Range(p.File, h.Start, h.End), Message: h.Message})
 			}
 		}
@@ -99,6 +99,13 @@ func checkPackageCache(s *shellcmd.Script, r *shellReporter, pipNoCache bool) {
 	}
 }
 
-// packageCacheKey is the cache key of the rule's script findings, which depend on whether
-// PIP_NO_CACHE_DIR is set in the file.
-type packageCacheKey struct{ pipNoCache bool }
+// packageCacheSlots number the rule's script findings for the cache, without and with
+// PIP_NO_CACHE_DIR set in the file.
+var packageCacheSlots = [2]int{newShellSlot(), newShellSlot()}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -3,6 +3,7 @@ package rules
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/layerlens/layerlens/analysis"
@@ -39,6 +40,34 @@ func TestVarRefNames(t *testing.T) {
 		}
 		if got := varRefNames(s); !slices.Equal(got, want) {
 			t.Fatalf("varRefNames(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestSecretNameFast: the allocation-free path of secretName agrees with the general one.
+func TestSecretNameFast(t *testing.T) {
+	general := func(name string) bool {
+		secret := false
+		for _, part := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
+			if publicNameTokens[part] {
+				return false
+			}
+			if secretNameTokens[part] {
+				secret = true
+			}
+		}
+		return secret
+	}
+	names := []string{"", "_", "PASSWORD", "DB_PASSWORD", "PASSWORD_FILE", "api-key", "Api.Token", "__SECRET__", "PUBLIC_KEY", "GITHUB_TOKEN", "TOKEN_URL", "x.y-z_w", "NPM_AUTH_TOKEN", "AWS_SECRET_ACCESS_KEY"}
+	for tok := range secretNameTokens {
+		names = append(names, tok, strings.ToUpper(tok)+"_X", "MY-"+tok)
+	}
+	for tok := range publicNameTokens {
+		names = append(names, tok+"_PASSWORD", "secret."+strings.ToUpper(tok))
+	}
+	for _, n := range names {
+		if got, want := secretName(n), general(n); got != want {
+			t.Errorf("secretName(%q) = %v, want %v", n, got, want)
 		}
 	}
 }

@@ -39,7 +39,7 @@ var PipefailMissing = &analysis.Rule{
 			if covered[rs.Inst] {
 				continue
 			}
-			for _, h := range rs.entry.hitsFor(pipefailKey{}, checkPipefail) {
+			for _, h := range rs.entry.hitsFor(pipefailSlot, checkPipefail) {
 				p.Report(analysis.Finding{Range: rs.Range(p.File, h.Start, h.End), Message: h.Message})
 			}
 		}
@@ -79,5 +79,5 @@ func checkPipefail(s *shellcmd.Script, r *shellReporter) {
 	}
 }
 
-// pipefailKey is the cache key of the rule's script findings.
-type pipefailKey struct{}
+// pipefailSlot numbers the rule's script findings for the cache.
+var pipefailSlot = newShellSlot()

@@ -43,6 +43,38 @@ var SecretsUsedInArgOrEnv = &analysis.Rule{
 
 // secretName reports whether a variable name looks like it holds a secret.
 func secretName(name string) bool {
+	// The usual ASCII name is split and lower-cased in a buffer, without allocating: this runs
+	// for every ENV and ARG key on every check.
+	var buf [64]byte
+	ascii := len(name) <= len(buf)
+	for i := 0; ascii && i < len(name); i++ {
+		ascii = name[i] < 0x80
+	}
+	if ascii {
+		secret := false
+		start := 0
+		for i := 0; i <= len(name); i++ {
+			if i < len(name) && name[i] != '_' && name[i] != '-' && name[i] != '.' {
+				c := name[i]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				buf[i] = c
+				continue
+			}
+			if i > start {
+				part := buf[start:i]
+				if publicNameTokens[string(part)] {
+					return false
+				}
+				if secretNameTokens[string(part)] {
+					secret = true
+				}
+			}
+			start = i + 1
+		}
+		return secret
+	}
 	secret := false
 	for _, part := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
 		if publicNameTokens[part] {
