@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -15,10 +16,16 @@ import (
 // RUN --mount type and option), stage names, and variables in scope. The logic is
 // analysis.Complete, which reads the raw text around the cursor so it works on broken files.
 //
-// Image tags are not completed: package baseimage has no tag-listing API yet.
+// After "FROM repo:" the items are the repository's tags, from the ImageService. Listing them
+// can take a registry round trip, so it never happens in the handler: until the list is known
+// the answer is an empty list marked incomplete, and the client asks again as the user types.
 
 // completionTriggers are the characters that open completion by themselves.
-var completionTriggers = []string{"-", "=", "$", "{", ",", "#"}
+var completionTriggers = []string{"-", "=", "$", "{", ",", "#", ":"}
+
+// maxTagItems bounds the tag items of one answer; beyond it the tags are filtered by what was
+// typed, and the list is marked incomplete.
+const maxTagItems = 300
 
 func (s *server) completion(ctx context.Context, params json.RawMessage) (any, error) {
 	var p protocol.CompletionParams
@@ -29,8 +36,16 @@ func (s *server) completion(ctx context.Context, params json.RawMessage) (any, e
 	if err != nil {
 		return nil, err
 	}
-	f := snap.File()
 	pos := snap.Mapper.Pos(p.Position)
+	if tc, ok := imageTagContext(snap.Mapper.LineText(pos.Line), pos); ok {
+		return s.tagCompletion(snap, tc), nil
+	}
+	if p.Context != nil && p.Context.TriggerCharacter == ":" {
+		// ":" opens completion for image tags only; elsewhere it would pop up a list while the
+		// user types a port or a path.
+		return &protocol.CompletionList{Items: []protocol.CompletionItem{}}, nil
+	}
+	f := snap.File()
 	imageEnv := func(stage int) map[string]string { return s.imageEnvs(f)[stage] }
 	items := analysis.CompleteWith(f, varsOf(f), pos, imageEnv)
 	cc := s.completionClient()
@@ -143,4 +158,87 @@ func snippetToPlain(s string) string {
 	}
 	s = snippetTabstop.ReplaceAllString(s, "")
 	return strings.ReplaceAll(s, `\\`, `\`)
+}
+
+// fromImageWord matches a FROM line up to the cursor whose last word is the image being typed.
+var fromImageWord = regexp.MustCompile(`(?i)^\s*FROM\s+(?:--\S+\s+)*([^\s-]\S*)$`)
+
+// tagContext is a cursor in the tag part of a FROM image ("FROM alpine:3.|").
+type tagContext struct {
+	repo  string         // "alpine", "ghcr.io/org/app"
+	typed string         // the part of the tag before the cursor
+	tag   analysis.Range // the whole tag (replaced by an item)
+}
+
+// imageTagContext reports whether pos (on line) is in the tag of a FROM image. Names with a
+// variable or a digest get no tags.
+func imageTagContext(line string, pos analysis.Pos) (tagContext, bool) {
+	if pos.Col > len(line) {
+		return tagContext{}, false
+	}
+	m := fromImageWord.FindStringSubmatch(line[:pos.Col])
+	if m == nil || strings.ContainsAny(m[1], "$@") {
+		return tagContext{}, false
+	}
+	word := m[1]
+	slash := strings.LastIndexByte(word, '/')
+	colon := strings.LastIndexByte(word[slash+1:], ':')
+	if colon < 0 {
+		return tagContext{}, false
+	}
+	colon += slash + 1
+	tc := tagContext{repo: word[:colon], typed: word[colon+1:]}
+	if tc.repo == "" || strings.HasSuffix(tc.repo, "/") {
+		return tagContext{}, false
+	}
+	end := pos.Col
+	for end < len(line) && line[end] != ' ' && line[end] != '\t' {
+		end++
+	}
+	tc.tag = analysis.Range{
+		Start: analysis.Pos{Line: pos.Line, Col: pos.Col - len(tc.typed)},
+		End:   analysis.Pos{Line: pos.Line, Col: end},
+	}
+	return tc, true
+}
+
+// tagCompletion answers with the repository's tags, newest-looking first, or with an empty
+// incomplete list while they are being listed.
+func (s *server) tagCompletion(snap *snapshot, tc tagContext) *protocol.CompletionList {
+	empty := &protocol.CompletionList{Items: []protocol.CompletionItem{}}
+	if s.opts.Images == nil {
+		return empty
+	}
+	tags, ready := s.opts.Images.Tags(tc.repo)
+	if !ready {
+		empty.IsIncomplete = true
+		return empty
+	}
+	incomplete := false
+	if len(tags) > maxTagItems {
+		var matching []string
+		for _, t := range tags {
+			if strings.HasPrefix(t, tc.typed) {
+				matching = append(matching, t)
+			}
+		}
+		tags = matching
+		incomplete = true // the client must ask again when the typed prefix changes
+		if len(tags) > maxTagItems {
+			tags = tags[:maxTagItems]
+		}
+	}
+	rng := snap.Mapper.Range(tc.tag)
+	items := make([]protocol.CompletionItem, 0, len(tags))
+	for i, t := range tags {
+		items = append(items, protocol.CompletionItem{
+			Label:      t,
+			Kind:       protocol.CompletionItemKindValue,
+			Detail:     tc.repo + ":" + t,
+			FilterText: t,
+			SortText:   fmt.Sprintf("%05d", i),
+			TextEdit:   &protocol.TextEdit{Range: rng, NewText: t},
+		})
+	}
+	return &protocol.CompletionList{IsIncomplete: incomplete, Items: items}
 }

@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +44,8 @@ func NewImageService(o ImageServiceOptions) (*BaseImageService, error) {
 		forced:     map[imageKey]*ImageStatus{},
 		refreshing: map[imageKey]bool{},
 		sem:        make(chan struct{}, o.Concurrency),
+		tagLists:   map[string]*tagListEntry{},
+		listSem:    make(chan struct{}, maxTagListings),
 	}
 	svc.ctx, svc.stop = context.WithCancel(context.Background())
 	if err := svc.rebuild(nil); err != nil {
@@ -73,6 +76,11 @@ type BaseImageService struct {
 	// refreshing are the forced reviews running.
 	forced     map[imageKey]*ImageStatus
 	refreshing map[imageKey]bool
+	// tagLists are the repositories' tag lists for completion (Tags), by repository as typed.
+	tagLists map[string]*tagListEntry
+
+	// listSem bounds the tag listings running at once (not guarded by mu).
+	listSem chan struct{}
 }
 
 type tagEntry struct {
@@ -141,6 +149,7 @@ func (b *BaseImageService) rebuild(cfg *ImageConfig) error {
 	b.sc = baseimage.NewScheduler(rv, b.opts.Concurrency, func(ev baseimage.Event) { b.onEvent(gen, ev) })
 	b.progress = map[imageKey]baseimage.Progress{}
 	b.forced = map[imageKey]*ImageStatus{}
+	b.tagLists = map[string]*tagListEntry{} // other sources, other tags
 	for _, t := range b.tags {
 		if !t.inflight {
 			t.digest = ""
@@ -378,6 +387,145 @@ func (b *BaseImageService) Refresh(ref, platform string) {
 // Digest implements ImageService.
 func (b *BaseImageService) Digest(ctx context.Context, ref string, refresh bool) (string, error) {
 	return b.Reviewer().Digest(ctx, ref, refresh)
+}
+
+// maxTagListings bounds the tag listings running at once; a request beyond it starts nothing
+// (the client asks again, since the completion list is incomplete).
+const maxTagListings = 2
+
+// tagListTTL is how long a tag list (or a failed listing) answers Tags before it is listed
+// again; the reviewer's store keeps registry answers longer (the tag TTL), so a new listing
+// is usually a file read.
+const tagListTTL = 10 * time.Minute
+
+// failedTagListTTL is how long a failed listing answers "no tags" before it is tried again.
+const failedTagListTTL = 30 * time.Second
+
+// tagListEntry is the tag list of one repository. ready is false while the listing runs.
+type tagListEntry struct {
+	tags   []string
+	ready  bool
+	failed bool
+	at     time.Time
+	// done is closed when the listing that made this entry has finished (tests wait on it).
+	done chan struct{}
+}
+
+// Tags implements ImageService.
+func (b *BaseImageService) Tags(repo string) ([]string, bool) {
+	b.mu.Lock()
+	e := b.tagLists[repo]
+	ttl := tagListTTL
+	if e != nil && e.failed {
+		ttl = failedTagListTTL
+	}
+	if e != nil && (!e.ready || time.Since(e.at) < ttl) {
+		tags, ready := e.tags, e.ready
+		b.mu.Unlock()
+		return tags, ready // tags is never modified once set: no copy needed
+	}
+	select {
+	case b.listSem <- struct{}{}:
+	default:
+		b.mu.Unlock()
+		return nil, false // enough listings running; the client asks again
+	}
+	pending := &tagListEntry{done: make(chan struct{})}
+	b.tagLists[repo] = pending
+	rv, gen := b.rv, b.gen
+	b.mu.Unlock()
+	go func() {
+		defer close(pending.done)
+		defer func() { <-b.listSem }()
+		ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+		tags, err := rv.Tags(ctx, repo)
+		cancel()
+		if err != nil {
+			b.opts.Logger.Debug("tag listing failed", "repo", repo, "err", err)
+		}
+		tags = newestFirst(tags)
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if gen != b.gen {
+			return // the sources changed meanwhile; the new configuration lists again
+		}
+		if b.tagLists[repo] == pending {
+			b.tagLists[repo] = &tagListEntry{tags: tags, ready: true, failed: err != nil, at: time.Now(), done: pending.done}
+		}
+	}()
+	return nil, false
+}
+
+// newestFirst orders tags for completion: version-looking tags ("3.20", "v1.2.3",
+// "3.20-slim") first, higher versions first and a plain version before its variants; then
+// the others ("latest", "edge") alphabetically. It sorts tags in place and returns it.
+func newestFirst(tags []string) []string {
+	type key struct {
+		nums []string // numeric components, leading zeros trimmed
+		rest string   // what follows the version
+		ok   bool
+	}
+	keyOf := func(t string) key {
+		s := t
+		if len(s) > 1 && (s[0] == 'v' || s[0] == 'V') && s[1] >= '0' && s[1] <= '9' {
+			s = s[1:]
+		}
+		var k key
+		for len(s) > 0 && s[0] >= '0' && s[0] <= '9' {
+			i := 0
+			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+				i++
+			}
+			n := strings.TrimLeft(s[:i], "0")
+			k.nums = append(k.nums, n)
+			s = s[i:]
+			if len(s) > 1 && s[0] == '.' && s[1] >= '0' && s[1] <= '9' {
+				s = s[1:]
+				continue
+			}
+			break
+		}
+		k.rest, k.ok = s, len(k.nums) > 0
+		return k
+	}
+	cmpNum := func(a, b string) int { // numeric strings without leading zeros
+		if len(a) != len(b) {
+			return len(a) - len(b)
+		}
+		return strings.Compare(a, b)
+	}
+	keys := make(map[string]key, len(tags))
+	for _, t := range tags {
+		keys[t] = keyOf(t)
+	}
+	slices.SortStableFunc(tags, func(x, y string) int {
+		a, b := keys[x], keys[y]
+		if a.ok != b.ok {
+			if a.ok {
+				return -1
+			}
+			return 1
+		}
+		if !a.ok {
+			return strings.Compare(x, y)
+		}
+		for i := 0; i < len(a.nums) && i < len(b.nums); i++ {
+			if c := cmpNum(a.nums[i], b.nums[i]); c != 0 {
+				return -c // higher first
+			}
+		}
+		if len(a.nums) != len(b.nums) {
+			return len(b.nums) - len(a.nums) // 3.20.1 before 3.20
+		}
+		if (a.rest == "") != (b.rest == "") {
+			if a.rest == "" {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.rest, b.rest)
+	})
+	return tags
 }
 
 var _ ImageService = (*BaseImageService)(nil)

@@ -78,6 +78,10 @@ type ImageService interface {
 	// Digest returns the pin digest of ref (the index digest for a multi-platform tag). It may
 	// make a registry call: call it from background work only, never from a handler.
 	Digest(ctx context.Context, ref string, refresh bool) (string, error)
+	// Tags returns the tags of an image repository ("alpine", "ghcr.io/org/app"), newest-looking
+	// first, once they are known (ready). It never blocks: when the list is not known yet it
+	// starts listing it in the background and returns ready false, so the caller asks again.
+	Tags(repo string) (tags []string, ready bool)
 }
 
 // ErrExitWithoutShutdown is returned by Serve when the client sent "exit" (or closed the
