@@ -42,7 +42,11 @@ var NoUser = &analysis.Rule{
 		}
 		if facts != nil {
 			// The base image was reviewed: say what we know instead of "unless".
-			p.Reportf(headRange(p.File, st.From), "no USER in the final stage, and the base image runs as root: the container runs as root")
+			if facts.User == "" {
+				p.Reportf(headRange(p.File, st.From), "no USER in the final stage or its base image: the container runs as root")
+			} else {
+				p.Reportf(headRange(p.File, st.From), "no USER in the final stage, and the base image's USER is %s: the container runs as root", facts.User)
+			}
 			return
 		}
 		p.Reportf(headRange(p.File, st.From), "no USER in the final stage: the container runs as root unless the base image says otherwise")
