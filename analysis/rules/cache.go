@@ -3,6 +3,7 @@ package rules
 import (
 	"maps"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/layerlens/layerlens/analysis"
@@ -166,7 +167,15 @@ func (c *Cache) script(kind byte, src string, vars map[string]string) *scriptEnt
 		}
 	}
 	c.misses++
-	e := &scriptEntry{Script: shellcmd.ParseWithVars(src, vars), vars: vars, gen: c.gen}
+	// Copies: src and the values may be slices of the document's text, and an entry that
+	// outlives this version must not keep the whole old text alive.
+	src = strings.Clone(src)
+	kept := make(map[string]string, len(vars))
+	for name, v := range vars {
+		kept[strings.Clone(name)] = strings.Clone(v)
+	}
+	e := &scriptEntry{Script: shellcmd.ParseWithVars(src, kept), vars: kept, gen: c.gen}
+	k.src = src
 	c.scripts[k] = append(c.scripts[k], e)
 	return e
 }
@@ -235,6 +244,9 @@ func (c *Cache) textHits(kind, text string, scan func(string) []textHit) []textH
 		return e.hits
 	}
 	h := scan(text)
+	// A copy of the text: the key must not keep the whole document version alive. (The hits'
+	// messages quote the text; those are new strings.)
+	k.text = strings.Clone(text)
 	c.texts[k] = &textEntry{hits: h, gen: c.gen}
 	return h
 }
