@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -55,6 +56,50 @@ func TestImageTagContext(t *testing.T) {
 		want := tagContext{repo: tc.repo, typed: tc.typed, tag: analysis.Range{Start: analysis.Pos{Line: 2, Col: tc.start}, End: analysis.Pos{Line: 2, Col: tc.end}}}
 		if got != want {
 			t.Errorf("imageTagContext(%q, %d) = %+v, want %+v", tc.line, col, got, want)
+		}
+	}
+}
+
+// manyTags are n tags shaped like a busy Docker Hub repository's: versions with variants.
+func manyTags(n int) []string {
+	variants := []string{"", "-slim", "-alpine", "-bookworm"}
+	out := make([]string, 0, n)
+	for i := 0; len(out) < n; i++ {
+		out = append(out, fmt.Sprintf("%d.%d.%d%s", i%23, i%17, i%11, variants[i%len(variants)]))
+	}
+	return out
+}
+
+func BenchmarkNewestFirst2000(b *testing.B) {
+	tags := manyTags(2000)
+	b.ReportAllocs()
+	for b.Loop() {
+		newestFirst(slices.Clone(tags))
+	}
+}
+
+// tagsOnly is an ImageService whose tag lists are known; nothing else is used.
+type tagsOnly struct {
+	ImageService
+	tags []string
+}
+
+func (f tagsOnly) Tags(string) ([]string, bool) { return f.tags, true }
+
+// BenchmarkTagCompletion2000 measures the handler's part of a tag completion once the list of
+// 2,000 tags is known: filtering by the typed prefix and building the items.
+func BenchmarkTagCompletion2000(b *testing.B) {
+	s := &server{settings: DefaultSettings(), opts: Options{Images: tagsOnly{tags: newestFirst(manyTags(2000))}}}
+	text := "FROM python:3.1\n"
+	snap := newSnapshot("file:///w/Dockerfile", 1, text, "dockerfile", nil)
+	tc, ok := imageTagContext(snap.Mapper.LineText(0), analysis.Pos{Line: 0, Col: len("FROM python:3.1")})
+	if !ok {
+		b.Fatal("no tag context")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if l := s.tagCompletion(snap, tc); len(l.Items) == 0 {
+			b.Fatal("no items")
 		}
 	}
 }
