@@ -163,7 +163,7 @@ func suppressions(f *analysis.File) *suppression {
 		}
 	}
 	// Comments directly above an instruction apply to it.
-	commentAt := map[int]string{}
+	commentAt := make(map[int]string, len(f.Comments))
 	for _, c := range f.Comments {
 		commentAt[c.Range.Start.Line] = c.Text
 		if names, ok := ignoreComment(c.Text, "hadolint global ignore="); ok {
@@ -173,7 +173,7 @@ func suppressions(f *analysis.File) *suppression {
 		}
 	}
 	for _, in := range f.Instructions {
-		names := map[string]bool{}
+		var names map[string]bool // allocated for the few instructions with ignore comments
 		for l := in.Range.Start.Line - 1; l >= 0; l-- {
 			text, ok := commentAt[l]
 			if !ok {
@@ -181,6 +181,9 @@ func suppressions(f *analysis.File) *suppression {
 			}
 			for _, prefix := range []string{"layerlens ignore=", "hadolint ignore="} {
 				if ns, ok := ignoreComment(text, prefix); ok {
+					if names == nil {
+						names = map[string]bool{}
+					}
 					for n := range ns {
 						names[n] = true
 					}

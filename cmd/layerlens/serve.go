@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/layerlens/layerlens/lsp"
@@ -55,6 +56,9 @@ func runServe(args []string, _, stderr io.Writer) int {
 		logOut = f
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: lvl}))
+	if limit, set := applyMemoryLimit(os.Getenv); set {
+		logger.Debug("soft memory limit", "bytes", limit)
+	}
 
 	// The protocol owns stdout. Anything else that prints to os.Stdout by mistake (a library,
 	// a stray debug print) lands on stderr instead of corrupting the stream.
@@ -101,4 +105,22 @@ func (s stdio) Close() error {
 		err = e
 	}
 	return err
+}
+
+// serveMemoryLimit is the soft limit of the Go heap (and runtime) for `layerlens serve` when
+// the user sets none. A language server lives as long as the editor and most of its heap is
+// garbage of the last keystroke; with the default GOGC=100 alone the heap grows to twice the
+// live data, and a 5,000-line file peaked at 42-47 MB RSS. Under this limit the collector runs
+// earlier instead (peak about 38 MB for that file). It is soft: a document whose live data
+// exceeds it still works, with more frequent collections (the runtime caps their CPU share).
+const serveMemoryLimit = 30 << 20
+
+// applyMemoryLimit sets serveMemoryLimit unless the environment (GOMEMLIMIT, or GOGC=off, which
+// asks for no collection at all) says otherwise. It reports the limit and whether it set it.
+func applyMemoryLimit(getenv func(string) string) (int64, bool) {
+	if getenv("GOMEMLIMIT") != "" || getenv("GOGC") == "off" {
+		return 0, false
+	}
+	debug.SetMemoryLimit(serveMemoryLimit)
+	return serveMemoryLimit, true
 }
