@@ -28,13 +28,21 @@ type Cache struct {
 	scripts map[scriptSrc][]*scriptEntry
 	// texts memoises text scans of single instructions (secret and miner patterns).
 	texts map[textKey]*textEntry
+	// offsets memoises mapShell relative to the start of the shell text.
+	offsets map[offsetsKey]*offsetsEntry
+	// kv memoises the key/value pairs of ENV, ARG and LABEL instructions. Instructions are
+	// immutable and an incremental re-parse keeps the unchanged ones, so the pointer is the key.
+	kv map[*analysis.Instruction]*kvEntry
+	// lastFindings is the number of findings of the latest Check (to size the next result).
+	lastFindings int
 	// Stats of the latest Check, for tests and debug logs.
 	hits, misses int
 }
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{scripts: map[scriptSrc][]*scriptEntry{}, texts: map[textKey]*textEntry{}}
+	return &Cache{scripts: map[scriptSrc][]*scriptEntry{}, texts: map[textKey]*textEntry{},
+		offsets: map[offsetsKey]*offsetsEntry{}, kv: map[*analysis.Instruction]*kvEntry{}}
 }
 
 // CacheStats are the counts of script parses saved and done by the latest Check.
@@ -79,6 +87,16 @@ func (c *Cache) end() {
 	for k, e := range c.texts {
 		if e.gen != c.gen {
 			delete(c.texts, k)
+		}
+	}
+	for k, e := range c.offsets {
+		if e.gen != c.gen {
+			delete(c.offsets, k)
+		}
+	}
+	for k, e := range c.kv {
+		if e.gen != c.gen {
+			delete(c.kv, k)
 		}
 	}
 	c.mu.Unlock()
@@ -255,4 +273,56 @@ func (c *Cache) textHits(kind, text string, scan func(string) []textHit) []textH
 func cacheOf(p *analysis.Pass) *Cache {
 	c, _ := p.Memo[memoCache].(*Cache)
 	return c
+}
+
+// offsetsKey identifies the source of one shell-form RUN: the text from its shell range to the
+// end of that line (mapShell looks at the rest of the last line), the shell text the parser
+// made of it, and the escape character.
+type offsetsKey struct {
+	raw, shell string
+	escape     rune
+}
+
+type offsetsEntry struct {
+	rel []int
+	gen uint64
+}
+
+// shellOffsets returns mapShell(f, in) minus base (the offset of the shell range's start),
+// from the cache when the same source was mapped before.
+func (c *Cache) shellOffsets(f *analysis.File, in *analysis.Instruction, base int) []int {
+	end := posOffset(f, in.ShellRange.End)
+	if nl := strings.IndexByte(f.Text[end:], '\n'); nl >= 0 {
+		end += nl + 1
+	} else {
+		end = len(f.Text)
+	}
+	k := offsetsKey{raw: f.Text[base:end], shell: in.Shell, escape: f.Escape}
+	if e, ok := c.offsets[k]; ok {
+		e.gen = c.gen
+		return e.rel
+	}
+	rel := mapShell(f, in)
+	for i := range rel {
+		rel[i] -= base
+	}
+	k.raw, k.shell = strings.Clone(k.raw), strings.Clone(k.shell)
+	c.offsets[k] = &offsetsEntry{rel: rel, gen: c.gen}
+	return rel
+}
+
+type kvEntry struct {
+	kv  []keyValue
+	gen uint64
+}
+
+// keyValues returns keyValues(in), from the cache when the instruction was seen before.
+func (c *Cache) keyValues(in *analysis.Instruction) []keyValue {
+	if e, ok := c.kv[in]; ok {
+		e.gen = c.gen
+		return e.kv
+	}
+	kv := keyValues(in)
+	c.kv[in] = &kvEntry{kv: kv, gen: c.gen}
+	return kv
 }

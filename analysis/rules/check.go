@@ -48,12 +48,14 @@ func Check(f *analysis.File, opts Options) []analysis.Finding {
 		settings.TrustedRegistries = opts.Config.TrustedRegistries
 	}
 	memo := map[string]any{}
+	var out []analysis.Finding
 	if opts.Cache != nil {
 		opts.Cache.begin()
 		defer opts.Cache.end()
 		memo[memoCache] = opts.Cache
+		out = make([]analysis.Finding, 0, opts.Cache.lastFindings+opts.Cache.lastFindings/8)
+		defer func() { opts.Cache.lastFindings = len(out) }()
 	}
-	var out []analysis.Finding
 	for _, r := range All {
 		if len(opts.Only) > 0 && !contains(opts.Only, r.Name) {
 			continue
@@ -87,6 +89,9 @@ func Check(f *analysis.File, opts Options) []analysis.Finding {
 		runSafely(r, p)
 	}
 	sortFindings(out)
+	if len(out) == 0 {
+		return nil // as without a cache
+	}
 	return out
 }
 

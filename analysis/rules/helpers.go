@@ -183,9 +183,11 @@ type runScript struct {
 	// entry holds the script and the findings of shell checks over it, possibly shared with
 	// earlier Checks through a Cache.
 	entry *scriptEntry
-	// offs maps offsets of Script.Src to offsets of the Dockerfile text; for shell form it is
-	// computed on first use (most scripts report nothing).
+	// offs maps offsets of Script.Src to offsets of the Dockerfile text (plus base); for shell
+	// form it is computed on first use (most scripts report nothing), and with a cache it is
+	// kept relative to the instruction's shell text, shared by the versions of the document.
 	offs []int
+	base int
 	lazy func() []int
 }
 
@@ -211,7 +213,7 @@ func (r *runScript) srcOff(o int) int {
 	if o >= len(r.offs) {
 		o = len(r.offs) - 1
 	}
-	return r.offs[o]
+	return r.base + r.offs[o]
 }
 
 // CmdRange is the source range of a command.
@@ -366,7 +368,12 @@ func parseRun(f *analysis.File, in *analysis.Instruction, vars map[string]string
 		return rs
 	}
 	parse(rs, 'S', src)
-	rs.lazy = func() []int { return mapShell(f, in) }
+	if cache == nil {
+		rs.lazy = func() []int { return mapShell(f, in) }
+		return rs
+	}
+	rs.base = posOffset(f, in.ShellRange.Start)
+	rs.lazy = func() []int { return cache.shellOffsets(f, in, rs.base) }
 	return rs
 }
 
@@ -689,7 +696,11 @@ func kvOf(p *analysis.Pass, in *analysis.Instruction) []keyValue {
 	}
 	kv, ok := m[in]
 	if !ok {
-		kv = keyValues(in)
+		if c := cacheOf(p); c != nil {
+			kv = c.keyValues(in)
+		} else {
+			kv = keyValues(in)
+		}
 		m[in] = kv
 	}
 	return kv
