@@ -27,7 +27,7 @@ type Cache struct {
 	gen     uint64
 	scripts map[scriptSrc][]*scriptEntry
 	// texts memoises text scans of single instructions (secret and miner patterns).
-	texts map[textKey]*textEntry
+	texts map[string]*textEntry
 	// offsets memoises mapShell relative to the start of the shell text.
 	offsets map[offsetsKey]*offsetsEntry
 	// kv memoises the key/value pairs of ENV, ARG and LABEL instructions. Instructions are
@@ -41,7 +41,7 @@ type Cache struct {
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{scripts: map[scriptSrc][]*scriptEntry{}, texts: map[textKey]*textEntry{},
+	return &Cache{scripts: map[scriptSrc][]*scriptEntry{}, texts: map[string]*textEntry{},
 		offsets: map[offsetsKey]*offsetsEntry{}, kv: map[*analysis.Instruction]*kvEntry{}}
 }
 
@@ -243,30 +243,35 @@ func isNameByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// textKey names one scan (kind) of one instruction's text.
-type textKey struct {
-	kind, text string
-}
-
+// textEntry holds the scans of one instruction's text, by kind.
 type textEntry struct {
-	hits []textHit
+	hits [textKinds][]textHit
+	done [textKinds]bool
 	gen  uint64
 }
 
-// textHits returns scan(text), from the cache when the same scan of the same text was done by
-// the previous Check.
-func (c *Cache) textHits(kind, text string, scan func(string) []textHit) []textHit {
-	k := textKey{kind, text}
-	if e, ok := c.texts[k]; ok {
-		e.gen = c.gen
-		return e.hits
+// The kinds of text scans.
+const (
+	textSecret = iota
+	textMiner
+	textKinds
+)
+
+// textHits returns scan(text) for the scan of that kind, from the cache when the previous
+// Check did it on the same text.
+func (c *Cache) textHits(kind int, text string, scan func(string) []textHit) []textHit {
+	e, ok := c.texts[text]
+	if !ok {
+		// A copy of the text: the key must not keep the whole document version alive. (The
+		// hits' messages quote the text; those are new strings.)
+		e = &textEntry{}
+		c.texts[strings.Clone(text)] = e
 	}
-	h := scan(text)
-	// A copy of the text: the key must not keep the whole document version alive. (The hits'
-	// messages quote the text; those are new strings.)
-	k.text = strings.Clone(text)
-	c.texts[k] = &textEntry{hits: h, gen: c.gen}
-	return h
+	e.gen = c.gen
+	if !e.done[kind] {
+		e.hits[kind], e.done[kind] = scan(text), true
+	}
+	return e.hits[kind]
 }
 
 // cacheOf returns the Check's cache, or nil.

@@ -85,7 +85,7 @@ var MinerIndicator = &analysis.Rule{
 			text := rangeText(f, in.Range)
 			var found []textHit
 			if cache != nil {
-				found = cache.textHits("miner", text, minerHits)
+				found = cache.textHits(textMiner, text, minerHits)
 			} else {
 				found = minerHits(text)
 			}

@@ -55,7 +55,7 @@ var SecretValue = &analysis.Rule{
 			var hits []analysis.Range
 			var found []textHit
 			if cache != nil {
-				found = cache.textHits("secret", text, secretHits)
+				found = cache.textHits(textSecret, text, secretHits)
 			} else if patterns {
 				found = secretHits(text)
 			}
