@@ -106,6 +106,7 @@ func (c *Cache) end() {
 type scriptEntry struct {
 	Script *shellcmd.Script
 	vars   map[string]string // the variables it was parsed with
+	keep   bool              // whether hitsFor keeps results (the entry is in a Cache)
 	// hits holds the findings of each shell check (by slot, see newShellSlot) in script
 	// offsets, and done which of them are computed. Only the goroutine running the Check
 	// touches them.
@@ -155,10 +156,16 @@ func (e *scriptEntry) hitsFor(slot int, check shellCheck) []shellHit {
 	}
 	var r shellReporter
 	check(e.Script, &r)
+	if !e.keep {
+		return r.hits // a Check without a cache: each rule asks once
+	}
 	if slot >= len(e.done) {
-		n := max(slot+1, 48)
-		e.done = append(e.done, make([]bool, n-len(e.done))...)
-		e.hits = append(e.hits, make([][]shellHit, n-len(e.hits))...)
+		n := max(slot+1, 2*len(e.done), 48)
+		done := make([]bool, n)
+		hits := make([][]shellHit, n)
+		copy(done, e.done)
+		copy(hits, e.hits)
+		e.done, e.hits = done, hits
 	}
 	e.done[slot], e.hits[slot] = true, r.hits
 	return r.hits
@@ -192,7 +199,7 @@ func (c *Cache) script(kind byte, src string, vars map[string]string) *scriptEnt
 	for name, v := range vars {
 		kept[strings.Clone(name)] = strings.Clone(v)
 	}
-	e := &scriptEntry{Script: shellcmd.ParseWithVars(src, kept), vars: kept, gen: c.gen}
+	e := &scriptEntry{Script: shellcmd.ParseWithVars(src, kept), vars: kept, gen: c.gen, keep: true}
 	k.src = src
 	c.scripts[k] = append(c.scripts[k], e)
 	return e
@@ -207,7 +214,8 @@ func referencedVars(src string, vars map[string]string) map[string]string {
 		return nil
 	}
 	var out map[string]string
-	pending := []string{src}
+	var buf [4]string
+	pending := append(buf[:0], src)
 	for len(pending) > 0 {
 		s := pending[len(pending)-1]
 		pending = pending[:len(pending)-1]

@@ -111,6 +111,16 @@ func (s *varScope) defined(name string) bool {
 	if commonEnv[name] || builtinArgs[name] {
 		return true
 	}
+	// The usual chain of single parents needs no stack.
+	for len(s.parents) <= 1 {
+		if s.own[name] {
+			return true
+		}
+		if len(s.parents) == 0 {
+			return false
+		}
+		s = s.parents[0]
+	}
 	// Walk the parent links; a set guards against revisiting shared ancestors.
 	var seen map[*varScope]bool
 	stack := []*varScope{s}
