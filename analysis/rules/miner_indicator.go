@@ -107,12 +107,17 @@ var MinerIndicator = &analysis.Rule{
 
 func minerHits(text string) []textHit {
 	var out []textHit
-	lower := strings.ToLower(text)
+	// Most texts are ASCII without any needle: one pass tells, with no lower-case copy.
+	found, ascii := asciiQuickNeedle(text)
+	lower := text
 	quick := false
-	for _, n := range minerQuick {
-		if strings.Contains(lower, n) {
-			quick = true
-			break
+	if !ascii || found {
+		lower = strings.ToLower(text)
+		for _, n := range minerQuick {
+			if strings.Contains(lower, n) {
+				quick = true
+				break
+			}
 		}
 	}
 	for _, mp := range minerPatterns {
@@ -141,4 +146,69 @@ func minerHits(text string) []textHit {
 		out = append(out, textHit{m[0], m[1], "cryptominer indicator: a Monero wallet address (" + text[m[0]:m[0]+8] + "...)", "wallet"})
 	}
 	return out
+}
+
+// minerNeedles indexes the needles of all minerPatterns by their first two bytes. A pattern
+// runs only when one of its own needles occurs, so a text with none of them can only hold a
+// wallet address (minerQuick is a looser filter: "pool" alone is in every php-fpm image).
+var minerNeedles = func() (t struct {
+	first [1 << 16]bool
+	lists map[uint16][]string
+}) {
+	t.lists = map[uint16][]string{}
+	for _, mp := range minerPatterns {
+		for _, n := range mp.needles {
+			k := uint16(n[0])<<8 | uint16(n[1])
+			t.first[k] = true
+			t.lists[k] = append(t.lists[k], n)
+		}
+	}
+	return t
+}()
+
+// asciiQuickNeedle reports whether the lower-cased text contains a needle of minerPatterns, in
+// one pass without copying; ascii is false (and found meaningless) when the text has a
+// non-ASCII byte, whose lower-casing the caller must leave to strings.ToLower.
+func asciiQuickNeedle(text string) (found, ascii bool) {
+	lower := func(c byte) byte {
+		if c >= 'A' && c <= 'Z' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c >= 0x80 {
+			return false, false
+		}
+		if found || i+1 >= len(text) {
+			continue // keep checking that the rest is ASCII
+		}
+		k := uint16(lower(c))<<8 | uint16(lower(text[i+1]))
+		if !minerNeedles.first[k] {
+			continue
+		}
+		for _, n := range minerNeedles.lists[k] {
+			if len(text)-i >= len(n) && hasPrefixLowerASCII(text[i:], n) {
+				found = true
+				break
+			}
+		}
+	}
+	return found, true
+}
+
+// hasPrefixLowerASCII reports whether s starts with the lower-case ASCII needle n, ignoring the
+// case of ASCII letters in s.
+func hasPrefixLowerASCII(s, n string) bool {
+	for j := 0; j < len(n); j++ {
+		c := s[j]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != n[j] {
+			return false
+		}
+	}
+	return true
 }

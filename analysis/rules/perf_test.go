@@ -71,3 +71,38 @@ func TestSecretNameFast(t *testing.T) {
 		}
 	}
 }
+
+// TestAsciiQuickNeedle: the one-pass needle check agrees with lower-casing and strings.Contains.
+func TestAsciiQuickNeedle(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var needles []string
+	for _, mp := range minerPatterns {
+		needles = append(needles, mp.needles...)
+	}
+	pieces := append([]string{" ", "\n", "RUN ", "x", "M", "-", "é", "\u212a", "pool"}, needles...)
+	for n := 0; n < 20000; n++ {
+		var b strings.Builder
+		for k := r.IntN(6); k > 0; k-- {
+			p := pieces[r.IntN(len(pieces))]
+			if r.IntN(2) == 0 {
+				p = strings.ToUpper(p)
+			}
+			if len(p) > 1 && r.IntN(3) == 0 {
+				p = p[:len(p)-1] // a near miss
+			}
+			b.WriteString(p)
+		}
+		s := b.String()
+		want := false
+		for _, n := range needles {
+			want = want || strings.Contains(strings.ToLower(s), n)
+		}
+		found, ascii := asciiQuickNeedle(s)
+		if ascii && found != want {
+			t.Fatalf("asciiQuickNeedle(%q) = %v, want %v", s, found, want)
+		}
+		if !ascii && !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 }) {
+			t.Fatalf("asciiQuickNeedle(%q) says non-ASCII", s)
+		}
+	}
+}
