@@ -173,3 +173,36 @@ func TestCacheReuses(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheSharedAcrossFiles: one cache used for many different files (as `layerlens check`
+// could) gives each file the findings of a fresh Check.
+func TestCacheSharedAcrossFiles(t *testing.T) {
+	dir, err := corpusDirErr()
+	if err != nil {
+		t.Skipf("corpus not found: %v", err)
+	}
+	cache := NewCache()
+	n := 0
+	for _, set := range []string{"docker-library-php", "docker-library-python", "trivy-checks-examples", "buildkit-rule-examples"} {
+		paths, err := corpusPaths(dir, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range paths {
+			if testing.Short() && i%5 != 0 {
+				continue
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := analysis.Parse(string(data))
+			got := Check(f, Options{Cache: cache})
+			if want := Check(f, Options{}); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: with the shared cache\n got: %s\nwant: %s", p, dumpFindings(got), dumpFindings(want))
+			}
+			n++
+		}
+	}
+	t.Logf("%d files", n)
+}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -105,4 +106,33 @@ func TestAsciiQuickNeedle(t *testing.T) {
 			t.Fatalf("asciiQuickNeedle(%q) says non-ASCII", s)
 		}
 	}
+}
+
+// BenchmarkRulesCorpusSharedCache is BenchmarkRulesCorpus with one Cache for all files, as a
+// `layerlens check` over many similar Dockerfiles could use (the docker-library variants share
+// most RUN scripts; the cache keeps what the previous file used).
+func BenchmarkRulesCorpusSharedCache(b *testing.B) {
+	dir := corpusDir(b)
+	var parsed []*analysis.File
+	for _, set := range []string{"docker-library-php", "docker-library-python", "trivy-checks-examples", "buildkit-rule-examples"} {
+		for _, p := range corpusFiles(b, dir, set) {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			parsed = append(parsed, analysis.Parse(string(data)))
+		}
+	}
+	cache := NewCache()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	n := 0
+	for b.Loop() {
+		for _, f := range parsed {
+			Check(f, Options{Cache: cache})
+		}
+		n++
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/op")
 }
