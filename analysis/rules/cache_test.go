@@ -206,3 +206,30 @@ func TestCacheSharedAcrossFiles(t *testing.T) {
 	}
 	t.Logf("%d files", n)
 }
+
+// TestCacheConcurrent: Checks sharing a cache from several goroutines (run with -race) each get
+// the result of a fresh Check.
+func TestCacheConcurrent(t *testing.T) {
+	base := analysis.GenerateDockerfile(400)
+	cache := NewCache()
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			text := strings.Replace(base, "RUN --mount", fmt.Sprintf("RUN cd /g%d\nRUN --mount", g), g+1)
+			f := analysis.Parse(text)
+			want := Check(f, Options{})
+			for i := 0; i < 5; i++ {
+				if got := Check(f, Options{Cache: cache}); !reflect.DeepEqual(got, want) {
+					done <- fmt.Errorf("goroutine %d, run %d: cached result differs", g, i)
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
