@@ -289,10 +289,11 @@ func cacheOf(p *analysis.Pass) *Cache {
 }
 
 // offsetsKey identifies the source of one shell-form RUN: the text from its shell range to the
-// end of that line (mapShell looks at the rest of the last line), the shell text the parser
-// made of it, and the escape character.
+// end of that line (mapShell looks at the rest of the last line), the length of the shell range
+// in it, the shell text the parser made of it, and the escape character.
 type offsetsKey struct {
 	raw, shell string
+	n          int
 	escape     rune
 }
 
@@ -304,13 +305,17 @@ type offsetsEntry struct {
 // shellOffsets returns mapShell(f, in) minus base (the offset of the shell range's start),
 // from the cache when the same source was mapped before.
 func (c *Cache) shellOffsets(f *analysis.File, in *analysis.Instruction, base int) []int {
-	end := posOffset(f, in.ShellRange.End)
+	rangeEnd := posOffset(f, in.ShellRange.End)
+	end := rangeEnd
 	if nl := strings.IndexByte(f.Text[end:], '\n'); nl >= 0 {
 		end += nl + 1
 	} else {
 		end = len(f.Text)
 	}
-	k := offsetsKey{raw: f.Text[base:end], shell: in.Shell, escape: f.Escape}
+	if end < base {
+		end = base
+	}
+	k := offsetsKey{raw: f.Text[base:end], shell: in.Shell, n: rangeEnd - base, escape: f.Escape}
 	if e, ok := c.offsets[k]; ok {
 		e.gen = c.gen
 		return e.rel
