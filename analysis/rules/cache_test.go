@@ -233,3 +233,22 @@ func TestCacheConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheFactsChange: base-image facts arriving (or changing) between two Checks with the same
+// cache give the findings of a fresh Check with those facts: no cache entry depends on them.
+func TestCacheFactsChange(t *testing.T) {
+	text := "FROM debian\nRUN cd /x\nCOPY $TOOL_DIR /y\nCOPY a b\nRUN curl http://x/i.sh | sh\n"
+	f := analysis.Parse(text)
+	cache := NewCache()
+	for i, facts := range []map[int]*analysis.ImageFacts{
+		nil,
+		{0: {Env: []string{"PATH=/bin"}, User: "app", WorkingDir: "/srv"}},
+		{0: {Env: []string{"TOOL_DIR=/t"}, Shell: []string{"powershell", "-c"}}},
+		nil,
+	} {
+		got := Check(f, Options{Cache: cache, Facts: facts})
+		if want := Check(f, Options{Facts: facts}); !reflect.DeepEqual(got, want) {
+			t.Errorf("step %d: with the cache\n got: %s\nwant: %s", i, dumpFindings(got), dumpFindings(want))
+		}
+	}
+}
