@@ -46,19 +46,9 @@ Flags:
 		fs.PrintDefaults()
 	}
 	// Flags may follow paths ("check Dockerfile --format json").
-	var paths []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		paths = append(paths, fs.Arg(0))
-		rest = fs.Args()[1:]
+	paths, code, done := parseInterspersed(fs, args)
+	if done {
+		return code
 	}
 	if len(paths) == 0 {
 		fmt.Fprintln(stderr, "layerlens check: want at least one PATH (a Dockerfile or a directory)")
@@ -77,7 +67,7 @@ Flags:
 		return 2
 	}
 
-	c := &checker{stderr: stderr, configs: map[string]configResult{}}
+	c := &checker{stderr: stderr, configs: map[string]configResult{}, cache: rules.NewCache()}
 	if *configPath != "" {
 		data, err := os.ReadFile(*configPath)
 		if err != nil {
@@ -189,6 +179,9 @@ type checker struct {
 	fixedConfig *configResult
 	configs     map[string]configResult // by directory
 	review      func(*analysis.File, *rules.Config) imageReview
+	// cache is shared by the files of one run (checked one at a time): Dockerfiles of one
+	// project repeat their RUN lines, and the cache gives the same findings as none.
+	cache *rules.Cache
 }
 
 type configResult struct {
@@ -341,7 +334,7 @@ func (c *checker) checkFile(path string) (fileResult, bool) {
 		di = nil
 	}
 	f := analysis.Parse(string(data))
-	opts := rules.Options{Config: cr.cfg, DockerIgnore: di}
+	opts := rules.Options{Config: cr.cfg, DockerIgnore: di, Cache: c.cache}
 	var extra []analysis.Finding
 	if c.review != nil {
 		rev := c.review(f, cr.cfg)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,19 +45,9 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	// Flags may come before or after the image name.
-	var images []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		images = append(images, fs.Arg(0))
-		rest = fs.Args()[1:]
+	images, code, done := parseInterspersed(fs, args)
+	if done {
+		return code
 	}
 	if len(images) != 1 {
 		fmt.Fprintln(stderr, "layerlens inspect: want exactly one IMAGE")

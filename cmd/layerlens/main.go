@@ -5,6 +5,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -77,4 +79,23 @@ Run 'layerlens COMMAND -h' for a command's flags.
 func runVersion(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "layerlens %s\n", version)
 	return 0
+}
+
+// parseInterspersed parses fs from args, allowing flags after the positional arguments
+// ("check Dockerfile --format json"), and returns the positional arguments. When done is
+// true the command must return code at once (0 for -h, 2 for a bad flag; fs has printed why).
+func parseInterspersed(fs *flag.FlagSet, args []string) (positional []string, code int, done bool) {
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, 0, true
+			}
+			return nil, 2, true
+		}
+		if fs.NArg() == 0 {
+			return positional, 0, false
+		}
+		positional = append(positional, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
 }

@@ -36,19 +36,9 @@ func runPin(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "Usage: layerlens pin [--check] [flags] PATH...\n\nPin FROM images to digests in place (or --check that they are pinned and current).\nPATH is a Dockerfile or a directory holding one.\nExit status: 0 ok, 1 unpinned or stale (--check), 2 errors.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	var paths []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		paths = append(paths, fs.Arg(0))
-		rest = fs.Args()[1:]
+	paths, code, done := parseInterspersed(fs, args)
+	if done {
+		return code
 	}
 	if len(paths) == 0 {
 		fmt.Fprintln(stderr, "layerlens pin: want at least one PATH")
@@ -68,7 +58,7 @@ func runPin(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	code := 0
+	code = 0
 	for _, p := range paths {
 		c := pinFile(ctx, rv, p, buildArgs, img.platform, *check, stdout, stderr)
 		code = max(code, c)
