@@ -332,36 +332,9 @@ var psInstructions = []string{"ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", 
 // psSuggest returns the instruction closest to word (edit distance below 3, the first in
 // alphabetical order on a tie), in word's case, or "".
 func psSuggest(word string) string {
-	up := strings.ToUpper(word)
-	best, bestD := "", 3
-	for _, name := range psInstructions {
-		if d := psEditDistance(up, name); d < bestD {
-			best, bestD = name, d
-		}
-	}
+	best := Closest(word, psInstructions, 3)
 	if best != "" && strings.ToLower(word) == word {
 		best = strings.ToLower(best)
 	}
 	return best
-}
-
-// psEditDistance is the Levenshtein distance between a and b (bytes).
-func psEditDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

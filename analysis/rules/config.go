@@ -217,13 +217,11 @@ func resolveRuleName(name string) []*analysis.Rule {
 
 // suggest returns the rule name closest to a misspelt one.
 func suggest(name string) string {
-	best, bestD := "", 4
-	for _, r := range All {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(r.Name)); d < bestD {
-			best, bestD = r.Name, d
-		}
+	names := make([]string, len(All))
+	for i, r := range All {
+		names[i] = r.Name
 	}
-	return best
+	return analysis.Closest(name, names, 4)
 }
 
 // Merge returns c with the settings of o laid over it (o wins); either may be nil.
@@ -251,25 +249,4 @@ func (c *Config) RuleNames() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// editDistance is the Levenshtein distance of two short strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -69,7 +69,7 @@ func impersonation(r imageRef) string {
 		return ""
 	}
 	for _, off := range officialNames {
-		d := editDistance(name, off)
+		d := analysis.EditDistance(name, off)
 		if len(off) >= 5 && d > 0 && d <= 1 || len(off) >= 7 && d == 2 {
 			return "base image " + r.Raw + " is one or two letters away from the official image " + off + "; check for a typosquat"
 		}

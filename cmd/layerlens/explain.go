@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/layerlens/layerlens/analysis"
 	"github.com/layerlens/layerlens/analysis/rules"
 )
 
@@ -158,32 +159,5 @@ func suggestName(name string) string {
 	for _, rf := range reviewFindings {
 		names = append(names, rf.Name)
 	}
-	best, bestD := "", 4
-	for _, n := range names {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(n)); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return analysis.Closest(name, names, 4)
 }
