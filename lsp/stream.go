@@ -220,7 +220,15 @@ func (s *stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error)
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	data, err := json.Marshal(msg)
+	var data []byte
+	var err error
+	if m, ok := msg.(json.Marshaler); ok {
+		// jsonrpc2's messages encode themselves; json.Marshal would only re-validate and
+		// compact the (large, for diagnostics) result once more.
+		data, err = m.MarshalJSON()
+	} else {
+		data, err = json.Marshal(msg)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("marshaling message: %w", err)
 	}
