@@ -123,7 +123,7 @@ Flags:
 			}
 		}
 	}
-	if *format == "text" {
+	if *format == "text" && len(results) > 0 {
 		fmt.Fprintln(stderr, summaryLine(results, threshold, failing))
 	}
 	if c.failed {

@@ -318,4 +318,9 @@ func TestCheckSummaryLine(t *testing.T) {
 	if code != 0 || strings.Contains(errOut, "fail-level") {
 		t.Errorf("check --fail-level none = %d, stderr %q; want 0 and a plain summary", code, errOut)
 	}
+	// Nothing checked: the error says why, and no "0 files" summary contradicts exit code 2.
+	code, _, errOut = check(t, "--no-images", t.TempDir())
+	if code != 2 || strings.Contains(errOut, "0 files") {
+		t.Errorf("check EMPTYDIR = %d, stderr %q; want 2 and no summary", code, errOut)
+	}
 }
