@@ -314,3 +314,27 @@ func TestCheckConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestNoUserDefersToImageRunsAsRoot: when the final stage's own base image was reviewed and the
+// review reports ImageRunsAsRoot (shown on the image token), NoUser does not say it again; with a
+// root base image but no such finding (an older stored review), NoUser still reports, naming
+// what the review knows.
+func TestNoUserDefersToImageRunsAsRoot(t *testing.T) {
+	src := "FROM example/base:1\nRUN true\n"
+	count := func(facts *analysis.ImageFacts) (n int, msg string) {
+		for _, fd := range Check(analysis.Parse(src), Options{Facts: map[int]*analysis.ImageFacts{0: facts}}) {
+			if fd.Rule == "NoUser" {
+				n, msg = n+1, fd.Message
+			}
+		}
+		return n, msg
+	}
+	withFinding := &analysis.ImageFacts{Ref: "example/base:1",
+		Findings: []analysis.ImageFinding{{Rule: "ImageRunsAsRoot", Severity: analysis.SeverityInfo, Layer: -1}}}
+	if n, msg := count(withFinding); n != 0 {
+		t.Errorf("NoUser reported next to ImageRunsAsRoot: %q", msg)
+	}
+	if n, msg := count(&analysis.ImageFacts{Ref: "example/base:1"}); n != 1 || !strings.Contains(msg, "or its base image") {
+		t.Errorf("NoUser without the review finding = %d (%q), want 1 naming the base image", n, msg)
+	}
+}

@@ -14,15 +14,21 @@ var NoUser = &analysis.Rule{
 	Refs:     analysis.Refs{Trivy: []string{"DS-0002"}, Checkov: []string{"CKV_DOCKER_3"}, CIS: []string{"4.1"}},
 	Doc: "Processes running as root in a container are one kernel bug away from root on the " +
 		"host, and can write anywhere in the image. Create an unprivileged user and switch to it " +
-		"with USER. When base-image facts show a non-root user already, nothing is reported. " +
+		"with USER. When base-image facts show a non-root user already, nothing is reported; when " +
+		"the base-image review reports ImageRunsAsRoot on this stage's image, that finding says it. " +
 		"Info, because official base images deliberately leave this to the application image.",
 	Run: func(p *analysis.Pass) {
 		st := lastStage(p.File)
 		if st == nil {
 			return
 		}
-		facts, _, _ := finalFacts(p)
+		facts, _, named := finalFacts(p)
 		if facts != nil && facts.User != "" && !isRootUser(facts.User) {
+			return
+		}
+		if facts != nil && named == st && hasImageFinding(facts, "ImageRunsAsRoot") {
+			// The review's ImageRunsAsRoot already says this on the FROM image token of this
+			// very stage (ImageReviewFinding); one finding for one fact.
 			return
 		}
 		for s := st; s != nil; {
@@ -56,4 +62,14 @@ var NoUser = &analysis.Rule{
 func isRootUser(u string) bool {
 	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")
 	return name == "root" || name == "0" || name == ""
+}
+
+// hasImageFinding reports whether the base-image review behind facts reported rule.
+func hasImageFinding(facts *analysis.ImageFacts, rule string) bool {
+	for _, f := range facts.Findings {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
 }
