@@ -143,14 +143,13 @@ func (w *walker) checkFile(tr *tar.Reader, h *tar.Header, p, dir, base string, e
 		}
 		w.add("LayerAuthorizedKeys", sev, p, fmt.Sprintf("%s grants SSH logins to whoever holds the matching private keys", p))
 	}
-	if isEnvFile(lower) {
-		w.add("LayerEnvFile", sevWarning, p, fmt.Sprintf("%s is a .env file: these usually hold secrets", p))
-	}
+	envFile := isEnvFile(lower)
 	ext := path.Ext(lower)
 	_, named := secretNames[lower]
 	sniff := h.Size > 0 && (exec || named || textExts[ext] || inTemp || hiddenDir != "" ||
 		strings.HasPrefix(lower, "id_") || strings.Contains(p, "/.ssh/") || strings.HasPrefix(lower, ".env"))
 	if !sniff {
+		w.envFileNote(envFile, p)
 		return nil
 	}
 	n := h.Size
@@ -168,7 +167,16 @@ func (w *walker) checkFile(tr *tar.Reader, h *tar.Header, p, dir, base string, e
 		return fmt.Errorf("reading %s: %w", p, err)
 	}
 	w.sniff(p, lower, exec, b)
+	w.envFileNote(envFile, p)
 	return nil
+}
+
+// envFileNote reports a .env file, unless the content check already found the credentials in
+// it (LayerCredentials says more, at a higher severity, about the same file).
+func (w *walker) envFileNote(envFile bool, p string) {
+	if envFile && !w.seen["LayerCredentials\x00"+p] {
+		w.add("LayerEnvFile", sevWarning, p, fmt.Sprintf("%s is a .env file: these usually hold secrets", p))
+	}
 }
 
 func (w *walker) sniff(p, base string, exec bool, b []byte) {

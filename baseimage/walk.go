@@ -17,7 +17,7 @@ import (
 
 // reviewVersion is bumped whenever layerReview or the checks change, so stored reviews made by
 // an older layerlens are redone.
-const reviewVersion = 2
+const reviewVersion = 3
 
 // Entry kinds in layerReview.Entries.
 const (
