@@ -217,11 +217,11 @@ func writeInspectText(w io.Writer, r *baseimage.Report) {
 
 	fmt.Fprintf(w, "\nLayers\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  #\tSIZE\tFILES +ADD ~MOD -DEL\tCOMMAND\n")
+	fmt.Fprintf(tw, "  #\tSIZE\tFILES\t+ADD\t~MOD\t-DEL\tCOMMAND\n")
 	for _, l := range r.Layers {
-		files := fmt.Sprintf("%d +%d ~%d -%d", l.Entries, l.Added, l.Modified, l.Removed)
+		files := fmt.Sprintf("%d\t+%d\t~%d\t-%d", l.Entries, l.Added, l.Modified, l.Removed)
 		if !l.Reviewed {
-			files = "not reviewed"
+			files = "not reviewed\t\t\t"
 		}
 		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", l.Index, baseimage.HumanBytes(l.Size), files, shortCommand(l.Command))
 	}
