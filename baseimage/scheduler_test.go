@@ -3,9 +3,14 @@ package baseimage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/layerlens/layerlens/baseimage/internal/testimage"
 )
@@ -128,5 +133,259 @@ func TestSchedulerFailureAndCancel(t *testing.T) {
 	}
 	if st, _, _ := s.Get(ref, "linux/amd64"); st != StateUnknown {
 		t.Errorf("Get after Cancel = %v, want unknown (forgotten)", st)
+	}
+}
+
+// finals passes the final events (done, failed) of a scheduler on a channel; the others are
+// dropped, so that notify never blocks however many reviews run.
+func finals(n int) (chan Event, func(Event)) {
+	ch := make(chan Event, n)
+	return ch, func(e Event) {
+		if e.Kind == EventDone || e.Kind == EventFailed {
+			ch <- e
+		}
+	}
+}
+
+// distinctImage is a one-layer linux/amd64 image whose digest depends on i.
+func distinctImage(t *testing.T, i int) v1.Image {
+	t.Helper()
+	img, err := testimage.Image([]testimage.Step{{
+		CreatedBy: fmt.Sprintf("ADD id-%d /etc/id", i),
+		Files:     []testimage.File{{Path: "etc/id", Body: fmt.Sprintf("%d\n", i)}},
+	}}, "amd64", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func TestSchedulerBoundedPoolAndQueue(t *testing.T) {
+	hermetic(t)
+	reg := newTestRegistry(t)
+	// Every request waits at the gate: the workers stay busy while the images are submitted.
+	gate := make(chan struct{})
+	arrived := make(chan struct{}, 4096)
+	reg.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		arrived <- struct{}{}
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+		}
+		return false // then the registry answers: none of these images exists
+	})
+	const workers, maxQueued, maxReports, images = 4, 100, 64, 1000
+	rv := newTestReviewer(t, "")
+	before := runtime.NumGoroutine()
+	ch, notify := finals(images)
+	s := NewScheduler(rv, workers, notify, WithMaxQueued(maxQueued), WithMaxReports(maxReports))
+	defer s.Close()
+
+	accepted, full := 0, 0
+	for i := range images {
+		err := s.Submit(fmt.Sprintf("%s/many/img%d:1", reg.host, i), "linux/amd64")
+		switch {
+		case err == nil:
+			accepted++
+		case errors.Is(err, ErrQueueFull):
+			full++
+			if err.Error() != "busy: too many images queued" {
+				t.Fatalf("queue-full error says %q", err)
+			}
+		default:
+			t.Fatalf("Submit %d: %v", i, err)
+		}
+	}
+	// The workers took at most one job each before the queue filled.
+	if accepted < maxQueued || accepted > maxQueued+workers || full != images-accepted {
+		t.Fatalf("accepted %d, queue full %d; want %d..%d accepted, the rest refused", accepted, full, maxQueued, maxQueued+workers)
+	}
+	for range workers { // every worker is now parked in a request
+		<-arrived
+	}
+	queued, running, finished := s.Len()
+	if queued > maxQueued || running != workers || finished != 0 {
+		t.Errorf("Len = %d queued, %d running, %d finished", queued, running, finished)
+	}
+	// The old scheduler parked one goroutine per submitted job (>= 100 here). Now: the
+	// workers, plus per blocked request the server's connection goroutine and the client
+	// transport's two, plus slack for the runtime and the HTTP machinery.
+	if grown := runtime.NumGoroutine() - before; grown > workers*(1+3)+20 {
+		t.Errorf("goroutines grew by %d with %d reviews submitted; want <= %d", grown, accepted, workers*4+20)
+	}
+
+	// A Submit of an image already queued is not refused: nothing new is queued.
+	if err := s.Submit(reg.host+"/many/img0:1", "linux/amd64"); err != nil {
+		t.Errorf("re-Submit of a queued image: %v", err)
+	}
+
+	close(gate)
+	for range accepted {
+		e := <-ch
+		if e.Kind != EventFailed || !strings.Contains(e.Err.Error(), "not found") {
+			t.Fatalf("event %+v, want a not-found failure", e)
+		}
+	}
+	queued, running, finished = s.Len()
+	if queued != 0 || running != 0 || finished != maxReports {
+		t.Errorf("after the reviews: Len = %d queued, %d running, %d finished; want 0, 0, %d", queued, running, finished, maxReports)
+	}
+	// With the queue drained, a refused image can be submitted again.
+	refused := fmt.Sprintf("%s/many/img%d:1", reg.host, images-1)
+	if err := s.Submit(refused, "linux/amd64"); err != nil {
+		t.Fatalf("Submit after the queue drained: %v", err)
+	}
+	if e := <-ch; e.Ref != refused {
+		t.Errorf("event for %s, want %s", e.Ref, refused)
+	}
+}
+
+func TestSchedulerCancelQueuedNeverRuns(t *testing.T) {
+	hermetic(t)
+	reg := newTestRegistry(t)
+	gate := make(chan struct{})
+	stalled := make(chan struct{}, 16)
+	var queuedHits atomic.Int64
+	reg.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.Contains(r.URL.Path, "/queued/") {
+			queuedHits.Add(1)
+		}
+		if strings.Contains(r.URL.Path, "/first/") {
+			stalled <- struct{}{}
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+			}
+		}
+		return false
+	})
+	ch, notify := finals(16)
+	s := NewScheduler(newTestReviewer(t, ""), 1, notify)
+	defer s.Close()
+	first, queued := reg.host+"/first/img:1", reg.host+"/queued/img:1"
+	if err := s.Submit(first, "linux/amd64"); err != nil {
+		t.Fatal(err)
+	}
+	<-stalled // the only worker is busy with first
+	if err := s.Submit(queued, "linux/amd64"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, _ := s.Get(queued, "linux/amd64"); st != StatePending {
+		t.Errorf("queued image state %v, want pending", st)
+	}
+	s.Cancel(queued, "linux/amd64")
+	e := <-ch
+	if e.Ref != queued || e.Kind != EventFailed || !errors.Is(e.Err, context.Canceled) {
+		t.Fatalf("after Cancel of a queued review: %+v, want its failure wrapping context.Canceled", e)
+	}
+	close(gate)
+	if e := <-ch; e.Ref != first {
+		t.Fatalf("event %+v, want the end of %s", e, first)
+	}
+	if n := queuedHits.Load(); n != 0 {
+		t.Errorf("the cancelled queued review made %d registry requests, want none", n)
+	}
+	if st, _, _ := s.Get(queued, "linux/amd64"); st != StateUnknown {
+		t.Errorf("cancelled image state %v, want unknown", st)
+	}
+}
+
+func TestSchedulerLRUEviction(t *testing.T) {
+	hermetic(t)
+	reg := newTestRegistry(t)
+	refs := make([]string, 4)
+	for i := range refs {
+		reg.pushImage(t, fmt.Sprintf("lru/img%d:1", i), distinctImage(t, i))
+		refs[i] = fmt.Sprintf("%s/lru/img%d:1", reg.host, i)
+	}
+	ch, notify := finals(16)
+	s := NewScheduler(newTestReviewer(t, ""), 1, notify, WithMaxReports(3))
+	defer s.Close()
+	review := func(ref string) {
+		t.Helper()
+		if err := s.Submit(ref, "linux/amd64"); err != nil {
+			t.Fatal(err)
+		}
+		if e := <-ch; e.Kind != EventDone || e.Ref != ref {
+			t.Fatalf("event %+v, want %s done", e, ref)
+		}
+	}
+	for _, ref := range refs[:3] {
+		review(ref)
+	}
+	// Use img0, so img1 becomes the least recently used.
+	if st, _, _ := s.Get(refs[0], "linux/amd64"); st != StateDone {
+		t.Fatalf("img0 state %v", st)
+	}
+	review(refs[3])
+	want := []State{StateDone, StateUnknown, StateDone, StateDone}
+	for i, ref := range refs {
+		if st, _, _ := s.Get(ref, "linux/amd64"); st != want[i] {
+			t.Errorf("img%d state %v, want %v", i, st, want[i])
+		}
+	}
+	if _, _, finished := s.Len(); finished != 3 {
+		t.Errorf("%d finished reviews kept, want 3", finished)
+	}
+
+	// The evicted review is in the store: submitting it again fetches no blob.
+	var blobs atomic.Int64
+	reg.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.Contains(r.URL.Path, "/blobs/") {
+			blobs.Add(1)
+		}
+		return false
+	})
+	review(refs[1])
+	if st, rep, _ := s.Get(refs[1], "linux/amd64"); st != StateDone || rep == nil || rep.Partial {
+		t.Errorf("img1 after re-submission: %v", st)
+	}
+	if n := blobs.Load(); n != 0 {
+		t.Errorf("re-submission after eviction fetched %d blobs, want 0 (from the store)", n)
+	}
+	// The checks above read img0, img2, img3 in that order: img0 made way for img1.
+	if st, _, _ := s.Get(refs[0], "linux/amd64"); st != StateUnknown {
+		t.Errorf("img0 state %v, want unknown (evicted)", st)
+	}
+}
+
+func TestSchedulerResubmitFollowsMovedTag(t *testing.T) {
+	hermetic(t)
+	reg := newTestRegistry(t)
+	d1 := reg.pushImage(t, "moved/img:1", distinctImage(t, 1))
+	ch, notify := finals(16)
+	s := NewScheduler(newTestReviewer(t, ""), 2, notify)
+	defer s.Close()
+	ref := reg.host + "/moved/img:1"
+	if err := s.Submit(ref, "linux/amd64"); err != nil {
+		t.Fatal(err)
+	}
+	if e := <-ch; e.Kind != EventDone || e.Report.Digest != d1 {
+		t.Fatalf("first review: %+v, want done at %s", e, d1)
+	}
+	d2 := reg.pushImage(t, "moved/img:1", distinctImage(t, 2)) // the tag moves
+
+	// Submit does not review a done image again.
+	if err := s.Submit(ref, "linux/amd64"); err != nil {
+		t.Fatal(err)
+	}
+	if _, rep, _ := s.Get(ref, "linux/amd64"); rep == nil || rep.Digest != d1 {
+		t.Fatalf("after Submit: report %v, want still %s", rep, d1)
+	}
+	// Resubmit does, through the pool, resolving the tag again despite its TTL.
+	if err := s.Resubmit(ref, "linux/amd64"); err != nil {
+		t.Fatal(err)
+	}
+	e := <-ch
+	if e.Kind != EventDone || e.Report.Digest != d2 {
+		t.Fatalf("forced review: %+v, want done at %s", e, d2)
+	}
+	if st, rep, _ := s.Get(ref, "linux/amd64"); st != StateDone || rep.Digest != d2 {
+		t.Errorf("Get after the forced review: %v, %v", st, rep)
+	}
+	select {
+	case e := <-ch:
+		t.Errorf("unexpected event %+v", e)
+	default:
 	}
 }
