@@ -87,6 +87,14 @@ func WithMaxQueued(n int) SchedulerOption {
 	}
 }
 
+// WithKeep exempts the finished reviews for which keep returns true (for example: the images
+// open documents use) from eviction, so that their reports are never dropped while needed; the
+// scheduler then keeps at most WithMaxReports others. keep is called with the scheduler's lock
+// held: it must be quick and must not call the Scheduler.
+func WithKeep(keep func(ref, platform string) bool) SchedulerOption {
+	return func(s *Scheduler) { s.keep = keep }
+}
+
 // Scheduler runs reviews in the background, de-duplicated by (reference, platform), on a fixed
 // pool of workers fed by a bounded FIFO queue; reviews of different references that share
 // layers share the layer work through the Reviewer. Its memory is bounded too: at most
@@ -101,6 +109,7 @@ type Scheduler struct {
 	stop   context.CancelFunc
 
 	maxQueued, maxReports int
+	keep                  func(ref, platform string) bool
 
 	mu     sync.Mutex // guards the fields below
 	jobs   map[jobKey]*job
@@ -297,11 +306,7 @@ func (s *Scheduler) finish(j *job, rep *Report, err error) {
 		} else {
 			j.rerun = false
 			j.relem = s.recent.PushFront(j)
-			for s.recent.Len() > s.maxReports {
-				old := s.recent.Remove(s.recent.Back()).(*job)
-				old.relem = nil
-				delete(s.jobs, old.key)
-			}
+			s.evict()
 		}
 	}
 	s.mu.Unlock()
@@ -310,6 +315,27 @@ func (s *Scheduler) finish(j *job, rep *Report, err error) {
 		return
 	}
 	s.notify(Event{Kind: EventDone, Ref: k.ref, Platform: k.platform, Report: rep})
+}
+
+// evict forgets the least recently used finished reviews beyond the cap; those keep holds on
+// to are neither evicted nor counted. s.mu is held.
+func (s *Scheduler) evict() {
+	if s.recent.Len() <= s.maxReports {
+		return
+	}
+	n := 0
+	for e := s.recent.Front(); e != nil; {
+		next := e.Next()
+		j := e.Value.(*job)
+		if s.keep == nil || !s.keep(j.key.ref, j.key.platform) {
+			if n++; n > s.maxReports {
+				s.recent.Remove(e)
+				j.relem = nil
+				delete(s.jobs, j.key)
+			}
+		}
+		e = next
+	}
 }
 
 // Get returns the state of the review of ref for platform without blocking. The report is

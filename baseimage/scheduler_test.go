@@ -389,3 +389,43 @@ func TestSchedulerResubmitFollowsMovedTag(t *testing.T) {
 	default:
 	}
 }
+
+func TestSchedulerKeepExemptsFromEviction(t *testing.T) {
+	hermetic(t)
+	reg := newTestRegistry(t)
+	refs := make([]string, 3)
+	for i := range refs {
+		reg.pushImage(t, fmt.Sprintf("keep/img%d:1", i), distinctImage(t, 10+i))
+		refs[i] = fmt.Sprintf("%s/keep/img%d:1", reg.host, i)
+	}
+	var kept atomic.Value
+	kept.Store(refs[0])
+	ch, notify := finals(16)
+	s := NewScheduler(newTestReviewer(t, ""), 1, notify, WithMaxReports(1),
+		WithKeep(func(ref, platform string) bool { return ref == kept.Load().(string) }))
+	defer s.Close()
+	for _, ref := range refs {
+		if err := s.Submit(ref, "linux/amd64"); err != nil {
+			t.Fatal(err)
+		}
+		if e := <-ch; e.Kind != EventDone {
+			t.Fatalf("%+v", e)
+		}
+	}
+	// img0 is kept although least recently used; of the others, only the newest stays.
+	want := []State{StateDone, StateUnknown, StateDone}
+	for i, ref := range refs {
+		if st, _, _ := s.Get(ref, "linux/amd64"); st != want[i] {
+			t.Errorf("img%d state %v, want %v", i, st, want[i])
+		}
+	}
+	// Once no longer kept, img0 is evicted by the next finished review.
+	kept.Store("")
+	if err := s.Submit(refs[1], "linux/amd64"); err != nil {
+		t.Fatal(err)
+	}
+	<-ch
+	if st, _, _ := s.Get(refs[0], "linux/amd64"); st != StateUnknown {
+		t.Errorf("img0 state %v after it was released, want unknown", st)
+	}
+}

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -15,12 +16,30 @@ import (
 // known" (a stale-pin check finished). It is not a baseimage kind: the service makes it.
 const eventTagKnown baseimage.EventKind = 100
 
+// eventRequeued is the ImageEvent kind for "a review refused earlier because the queue was
+// full is now queued": the busy state is gone, so its documents are diagnosed again.
+const eventRequeued baseimage.EventKind = 101
+
+// defaultMaxReports is how many finished reviews of images no open document uses the service's
+// scheduler keeps in memory unless ImageServiceOptions.MaxReports says otherwise: a few
+// documents' worth (maxImagesPerDoc each), so that reopening recent files finds them at once.
+const defaultMaxReports = 4 * maxImagesPerDoc
+
 // ImageServiceOptions configure NewImageService.
 type ImageServiceOptions struct {
 	// Logger receives the service log (never stdout); nil means slog.Default().
 	Logger *slog.Logger
 	// Concurrency bounds the reviews running at once; 0 means 4.
 	Concurrency int
+	// MaxQueued bounds the reviews waiting for a worker; 0 means baseimage.DefaultMaxQueued.
+	// A review refused because the queue is full is shown as failed with
+	// baseimage.ErrQueueFull ("busy: too many images queued") and submitted again as soon as a
+	// review ends.
+	MaxQueued int
+	// MaxReports bounds the finished reviews kept in memory besides those of the images open
+	// documents use (which are never evicted); beyond it the least recently used are forgotten
+	// (they stay in the store, and a later Submit reads them back quickly). 0 means 128.
+	MaxReports int
 	// Base are reviewer options that always apply (command-line flags, a test transport); the
 	// editor settings (ImageConfig) are added on top.
 	Base []baseimage.Option
@@ -36,17 +55,20 @@ func NewImageService(o ImageServiceOptions) (*BaseImageService, error) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
 	}
-	svc := &BaseImageService{
-		opts:       o,
-		subs:       map[int]func(ImageEvent){},
-		progress:   map[imageKey]baseimage.Progress{},
-		tags:       map[string]*tagEntry{},
-		forced:     map[imageKey]*ImageStatus{},
-		refreshing: map[imageKey]bool{},
-		sem:        make(chan struct{}, o.Concurrency),
-		tagLists:   map[string]*tagListEntry{},
-		listSem:    make(chan struct{}, maxTagListings),
+	if o.MaxReports <= 0 {
+		o.MaxReports = defaultMaxReports
 	}
+	svc := &BaseImageService{
+		opts:     o,
+		subs:     map[int]func(ImageEvent){},
+		progress: map[imageKey]baseimage.Progress{},
+		tags:     map[string]*tagEntry{},
+		busy:     map[imageKey]bool{},
+		sem:      make(chan struct{}, o.Concurrency),
+		tagLists: map[string]*tagListEntry{},
+		listSem:  make(chan struct{}, maxTagListings),
+	}
+	svc.wanted = map[imageKey]bool{}
 	svc.ctx, svc.stop = context.WithCancel(context.Background())
 	if err := svc.rebuild(nil); err != nil {
 		return nil, err
@@ -59,7 +81,8 @@ type BaseImageService struct {
 	opts ImageServiceOptions
 	ctx  context.Context
 	stop context.CancelFunc
-	// sem bounds the background work done outside the scheduler (tag lookups, forced reviews).
+	// sem bounds the background work done outside the scheduler (tag lookups of pinned
+	// references); every review, forced or not, runs in the scheduler's bounded pool.
 	sem chan struct{}
 
 	mu sync.Mutex // guards the fields below
@@ -72,15 +95,22 @@ type BaseImageService struct {
 	progress map[imageKey]baseimage.Progress
 	// tags are the tag lookups of pinned references, by "name:tag".
 	tags map[string]*tagEntry
-	// forced are the results of reviews forced by Refresh; they win over the scheduler's.
-	// refreshing are the forced reviews running.
-	forced     map[imageKey]*ImageStatus
-	refreshing map[imageKey]bool
+	// busy are the images the scheduler refused because its queue was full (true: a forced
+	// review, from Refresh); they are submitted again whenever a review ends.
+	busy map[imageKey]bool
 	// tagLists are the repositories' tag lists for completion (Tags), by repository as typed.
 	tagLists map[string]*tagListEntry
 
 	// listSem bounds the tag listings running at once (not guarded by mu).
 	listSem chan struct{}
+
+	// wantMu guards wanted; it is taken alone (the scheduler calls keep with its own lock held).
+	wantMu sync.Mutex
+	// wanted are the images submitted and not cancelled since: the images open documents use.
+	// The scheduler never evicts their finished reviews (WithKeep); and when it does not know
+	// one (a new scheduler after Configure), Get submits it again rather than answer
+	// "unknown" for an image a document uses.
+	wanted map[imageKey]bool
 }
 
 type tagEntry struct {
@@ -146,9 +176,10 @@ func (b *BaseImageService) rebuild(cfg *ImageConfig) error {
 	gen := b.gen
 	old := b.sc
 	b.rv = rv
-	b.sc = baseimage.NewScheduler(rv, b.opts.Concurrency, func(ev baseimage.Event) { b.onEvent(gen, ev) })
+	b.sc = baseimage.NewScheduler(rv, b.opts.Concurrency, func(ev baseimage.Event) { b.onEvent(gen, ev) },
+		baseimage.WithMaxQueued(b.opts.MaxQueued), baseimage.WithMaxReports(b.opts.MaxReports), baseimage.WithKeep(b.keep))
 	b.progress = map[imageKey]baseimage.Progress{}
-	b.forced = map[imageKey]*ImageStatus{}
+	b.busy = map[imageKey]bool{}            // the new scheduler is empty: Get submits wanted images again
 	b.tagLists = map[string]*tagListEntry{} // other sources, other tags
 	for _, t := range b.tags {
 		if !t.inflight {
@@ -160,6 +191,24 @@ func (b *BaseImageService) rebuild(cfg *ImageConfig) error {
 		go old.Close() // cancels its reviews; waiting here would block the caller
 	}
 	return nil
+}
+
+// keep tells the scheduler which finished reviews must not be evicted: the wanted ones.
+func (b *BaseImageService) keep(ref, platform string) bool {
+	b.wantMu.Lock()
+	defer b.wantMu.Unlock()
+	return b.wanted[imageKey{ref, platform}]
+}
+
+// want records (or, with on false, forgets) that a document uses k.
+func (b *BaseImageService) want(k imageKey, on bool) {
+	b.wantMu.Lock()
+	defer b.wantMu.Unlock()
+	if on {
+		b.wanted[k] = true
+	} else {
+		delete(b.wanted, k)
+	}
 }
 
 // onEvent records a scheduler event and passes it on to the subscribers.
@@ -178,6 +227,64 @@ func (b *BaseImageService) onEvent(gen int, ev baseimage.Event) {
 	}
 	b.mu.Unlock()
 	b.emit(ImageEvent{Kind: ev.Kind, Ref: ev.Ref, Platform: ev.Platform, Progress: ev.Progress, Err: ev.Err})
+	if ev.Kind == baseimage.EventDone || ev.Kind == baseimage.EventFailed {
+		b.retryBusy(gen) // a queue slot may be free now
+	}
+}
+
+// retryBusy submits again the images refused with a full queue, until the queue is full again.
+func (b *BaseImageService) retryBusy(gen int) {
+	b.mu.Lock()
+	if gen != b.gen || len(b.busy) == 0 {
+		b.mu.Unlock()
+		return
+	}
+	sc := b.sc
+	keys := make([]imageKey, 0, len(b.busy))
+	for k := range b.busy {
+		keys = append(keys, k)
+	}
+	b.mu.Unlock()
+	slices.SortFunc(keys, func(x, y imageKey) int { return strings.Compare(x.ref+"\x00"+x.platform, y.ref+"\x00"+y.platform) })
+	for _, k := range keys {
+		b.mu.Lock()
+		force, still := b.busy[k]
+		b.mu.Unlock()
+		if !still {
+			continue
+		}
+		err := b.submit(sc, k, force)
+		if errors.Is(err, baseimage.ErrQueueFull) {
+			return
+		}
+		b.mu.Lock()
+		delete(b.busy, k)
+		b.mu.Unlock()
+		b.emit(ImageEvent{Kind: eventRequeued, Ref: k.ref, Platform: k.platform})
+	}
+}
+
+// submit hands k to sc (Resubmit when force) and records a refusal for a full queue in busy.
+func (b *BaseImageService) submit(sc *baseimage.Scheduler, k imageKey, force bool) error {
+	var err error
+	if force {
+		err = sc.Resubmit(k.ref, k.platform)
+	} else {
+		err = sc.Submit(k.ref, k.platform)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case errors.Is(err, baseimage.ErrQueueFull):
+		if sc == b.sc {
+			b.busy[k] = b.busy[k] || force
+		}
+	case err != nil:
+		b.opts.Logger.Debug("review not submitted", "ref", k.ref, "err", err)
+	default:
+		delete(b.busy, k)
+	}
+	return err
 }
 
 func (b *BaseImageService) emit(ev ImageEvent) {
@@ -208,11 +315,13 @@ func (b *BaseImageService) Subscribe(fn func(ImageEvent)) func() {
 
 // Submit implements ImageService.
 func (b *BaseImageService) Submit(ref, platform string) {
+	k := imageKey{ref, platform}
+	b.want(k, true)
 	b.mu.Lock()
 	sc := b.sc
 	b.mu.Unlock()
-	if err := sc.Submit(ref, platform); err != nil {
-		b.opts.Logger.Debug("review not submitted", "ref", ref, "err", err)
+	if b.submit(sc, k, false) != nil {
+		b.opts.Logger.Debug("review queue full", "ref", ref)
 	}
 	if nameTag, ok := pinnedTag(ref); ok {
 		b.lookupTag(nameTag, imageKey{ref, platform}, false)
@@ -285,12 +394,14 @@ func (b *BaseImageService) Cancel(ref, platform string) {
 	b.mu.Lock()
 	sc := b.sc
 	delete(b.progress, imageKey{ref, platform})
+	delete(b.busy, imageKey{ref, platform})
 	if nameTag, ok := pinnedTag(ref); ok {
 		if t := b.tags[nameTag]; t != nil {
 			delete(t.users, imageKey{ref, platform})
 		}
 	}
 	b.mu.Unlock()
+	b.want(imageKey{ref, platform}, false)
 	sc.Cancel(ref, platform)
 }
 
@@ -299,23 +410,31 @@ func (b *BaseImageService) Get(ref, platform string) ImageStatus {
 	k := imageKey{ref, platform}
 	b.mu.Lock()
 	sc := b.sc
-	forced := b.forced[k]
 	prog := b.progress[k]
+	_, busy := b.busy[k]
 	tagDigest := ""
 	if nameTag, ok := pinnedTag(ref); ok {
 		if t := b.tags[nameTag]; t != nil {
 			tagDigest = t.digest
 		}
 	}
-	var out ImageStatus
-	if forced != nil {
-		out = *forced
-	}
 	b.mu.Unlock()
-	if forced == nil {
-		state, rep, err := sc.Get(ref, platform)
-		out = ImageStatus{State: state, Report: rep, Err: err}
+	state, rep, err := sc.Get(ref, platform)
+	if state == baseimage.StateUnknown && !busy && b.keep(ref, platform) {
+		// A new scheduler (Configure) does not know it yet: submit it again.
+		// The review is usually in the store, so it is done again quickly, and its EventDone
+		// makes the documents that use it diagnosed again.
+		b.opts.Logger.Debug("review forgotten by the scheduler; submitted again", "ref", ref)
+		if b.submit(sc, k, false) == nil {
+			state, rep, err = sc.Get(ref, platform)
+		} else {
+			busy = true
+		}
 	}
+	if busy && (state == baseimage.StateUnknown || state == baseimage.StateFailed) {
+		state, rep, err = baseimage.StateFailed, nil, baseimage.ErrQueueFull
+	}
+	out := ImageStatus{State: state, Report: rep, Err: err}
 	if out.State == baseimage.StatePending || out.State == baseimage.StateConfigKnown {
 		out.Progress = prog
 	}
@@ -323,65 +442,21 @@ func (b *BaseImageService) Get(ref, platform string) ImageStatus {
 	return out
 }
 
-// Refresh implements ImageService: the tag is resolved again (bypassing the TTL) and the image
-// reviewed anew; until that review lands, Get keeps answering with the previous one.
+// Refresh implements ImageService: the image is reviewed anew through the scheduler's pool,
+// its tag resolved again (bypassing the TTL); until that review lands, Get keeps answering with
+// the previous one. A refresh refused because the queue is full runs once a review ends.
 func (b *BaseImageService) Refresh(ref, platform string) {
 	k := imageKey{ref, platform}
+	b.want(k, true)
 	b.mu.Lock()
-	rv, gen := b.rv, b.gen
-	if b.refreshing[k] {
-		b.mu.Unlock()
-		return // one forced review per image at a time, however often the command is run
-	}
-	b.refreshing[k] = true
+	sc := b.sc
 	b.mu.Unlock()
 	if nameTag, ok := pinnedTag(ref); ok {
 		b.lookupTag(nameTag, k, true)
 	}
-	go func() {
-		defer func() {
-			b.mu.Lock()
-			delete(b.refreshing, k)
-			b.mu.Unlock()
-		}()
-		select {
-		case b.sem <- struct{}{}:
-			defer func() { <-b.sem }()
-		case <-b.ctx.Done():
-			return
-		}
-		ctx := b.ctx
-		if !strings.Contains(ref, "@") { // a tag: resolve it again, bypassing the TTL
-			if _, err := rv.Digest(ctx, ref, true); err != nil {
-				b.opts.Logger.Debug("tag refresh failed", "ref", ref, "err", err)
-			}
-		}
-		b.emit(ImageEvent{Kind: baseimage.EventProgress, Ref: ref, Platform: platform, Progress: baseimage.Progress{Phase: baseimage.PhaseResolving}})
-		rep, err := rv.Review(ctx, ref, platform, func(p baseimage.Progress) {
-			if p.Partial != nil {
-				return
-			}
-			b.mu.Lock()
-			b.progress[k] = p
-			b.mu.Unlock()
-			b.emit(ImageEvent{Kind: baseimage.EventProgress, Ref: ref, Platform: platform, Progress: p})
-		})
-		st := &ImageStatus{State: baseimage.StateDone, Report: rep}
-		kind := baseimage.EventDone
-		if err != nil {
-			st = &ImageStatus{State: baseimage.StateFailed, Err: err}
-			kind = baseimage.EventFailed
-		}
-		b.mu.Lock()
-		if gen != b.gen {
-			b.mu.Unlock()
-			return
-		}
-		b.forced[k] = st
-		delete(b.progress, k)
-		b.mu.Unlock()
-		b.emit(ImageEvent{Kind: kind, Ref: ref, Platform: platform, Err: err})
-	}()
+	if err := b.submit(sc, k, true); err != nil {
+		b.opts.Logger.Info("forced review not started yet", "ref", ref, "err", err)
+	}
 }
 
 // Digest implements ImageService.

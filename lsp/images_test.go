@@ -3,6 +3,8 @@ package lsp_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -689,4 +691,139 @@ func TestImageClosedDocumentCancels(t *testing.T) {
 	if st := svc.Get(stalled, "linux/amd64").State; st != baseimage.StateUnknown {
 		t.Errorf("review of the closed document's image is %v, want cancelled (unknown)", st)
 	}
+}
+
+// newBoundedImageEnv starts a server with the real image service and the given bounds.
+func newBoundedImageEnv(t *testing.T, o lsp.ImageServiceOptions) (*lsptest.Env, *lsp.BaseImageService) {
+	t.Helper()
+	o.Base = []baseimage.Option{baseimage.WithAnonymous()}
+	svc, err := lsp.NewImageService(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	return lsptest.New(t, lsptest.WithServerOptions(lsp.Options{Images: svc})), svc
+}
+
+// waitPublication waits for a publication of uri's diagnostics that satisfies ok.
+func waitPublication(t *testing.T, env *lsptest.Env, uri string, ok func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
+	t.Helper()
+	quoted := []byte(`"` + uri + `"`)
+	var out []protocol.Diagnostic
+	env.WaitNotification(protocol.MethodTextDocumentPublishDiagnostics, func(raw json.RawMessage) bool {
+		if !bytes.Contains(raw, quoted) {
+			return false
+		}
+		var p protocol.PublishDiagnosticsParams
+		if json.Unmarshal(raw, &p) != nil || string(p.URI) != uri || !ok(p.Diagnostics) {
+			return false
+		}
+		out = p.Diagnostics
+		return true
+	})
+	return out
+}
+
+func countCode(diags []protocol.Diagnostic, code string) int {
+	n := 0
+	for _, d := range diags {
+		if c, _ := d.Code.(string); c == code {
+			n++
+		}
+	}
+	return n
+}
+
+// TestImageEvictionKeepsOpenDocuments: with room for one finished review of an image no open
+// document uses, the reviews of closed documents' images are evicted, never those of an open
+// one: its diagnostics stay while other images come and go, and an evicted image opened again
+// is reviewed again (from the store).
+func TestImageEvictionKeepsOpenDocuments(t *testing.T) {
+	reg := newImageRegistry(t)
+	copies := make([]string, 4)
+	for i := range copies {
+		reg.push(fmt.Sprintf("demo/copy%d:1", i), reg.demo["clean:1.0"])
+		copies[i] = fmt.Sprintf("%s/demo/copy%d:1", reg.host, i)
+	}
+	env, svc := newBoundedImageEnv(t, lsp.ImageServiceOptions{MaxReports: 1})
+	kept := "file:///w/kept/Dockerfile"
+	trapped := reg.host + "/demo/trapped:1.0"
+	env.Open(kept, "FROM "+trapped+"\n")
+	waitDiagnostic(t, env, kept, "LayerMiner")
+	for i, ref := range copies {
+		uri := fmt.Sprintf("file:///w/copy%d/Dockerfile", i)
+		env.Open(uri, "FROM "+ref+"\n")
+		waitDiagnostic(t, env, uri, "LayerSetuid")
+		if i < len(copies)-1 {
+			env.Close(uri) // its image is cancelled (released) at the next document's settle
+		}
+	}
+	// copy0..copy2 are no open document's: one of them stays, the others were evicted. The
+	// open documents' images stay, though trapped is the least recently reviewed.
+	done := 0
+	for _, ref := range copies[:3] {
+		if st := svc.Get(ref, "linux/amd64").State; st == baseimage.StateDone {
+			done++
+		} else if st != baseimage.StateUnknown {
+			t.Errorf("%s is %v, want done or unknown (evicted)", ref, st)
+		}
+	}
+	if done != 1 {
+		t.Errorf("%d reviews of closed documents' images kept, want 1 (MaxReports)", done)
+	}
+	for _, ref := range []string{trapped, copies[3]} {
+		if st := svc.Get(ref, "linux/amd64").State; st != baseimage.StateDone {
+			t.Errorf("%s (an open document's) is %v, want done", ref, st)
+		}
+	}
+	// The open document diagnosed again at once still has its image findings.
+	env.Change(kept, "# edited\nFROM "+trapped+"\n")
+	if got := codes(env.Diagnostics(kept)); got["LayerMiner"].Code == nil {
+		t.Errorf("diagnostics of the open document after evictions lack LayerMiner: %v", got)
+	}
+	// An evicted image opened again is reviewed again.
+	again := "file:///w/again/Dockerfile"
+	env.Open(again, "FROM "+copies[0]+"\nFROM "+copies[1]+"\n")
+	waitPublication(t, env, again, func(d []protocol.Diagnostic) bool { return countCode(d, "LayerSetuid") == 2 })
+}
+
+// TestImageQueueFullIsBusy: an image the scheduler's queue has no room for is shown as
+// "busy: too many images queued", and is reviewed once the queue drains.
+func TestImageQueueFullIsBusy(t *testing.T) {
+	reg := newImageRegistry(t)
+	env, svc := newBoundedImageEnv(t, lsp.ImageServiceOptions{Concurrency: 1, MaxQueued: 1})
+	uri := "file:///w/Dockerfile"
+	text := ""
+	for _, c := range "abc" {
+		text += "FROM " + reg.host + "/slow/img" + string(c) + ":1\nRUN true\n"
+	}
+	env.Open(uri, text)
+	// One image runs (held at the gate); one waits in the queue, or two were refused when
+	// the second Submit came before the worker took the first from the queue.
+	reg.waitStalled(t, 1)
+	diags := waitDiagnostic(t, env, uri, "ImageUnavailable")
+	refused := 0
+	for _, d := range diags {
+		if c, _ := d.Code.(string); c != "ImageUnavailable" {
+			continue
+		}
+		refused++
+		if !strings.Contains(d.Message, "busy: too many images queued") {
+			t.Errorf("ImageUnavailable = %q, want busy", d.Message)
+		}
+		for _, c := range "abc" {
+			if ref := reg.host + "/slow/img" + string(c) + ":1"; strings.Contains(d.Message, ref+":") {
+				if st := svc.Get(ref, "linux/amd64"); st.State != baseimage.StateFailed || !errors.Is(st.Err, baseimage.ErrQueueFull) {
+					t.Errorf("%s status %v %v, want failed with ErrQueueFull", ref, st.State, st.Err)
+				}
+			}
+		}
+	}
+	if refused < 1 || refused > 2 {
+		t.Errorf("%d images refused, want 1 or 2 (queue of 1, one worker)", refused)
+	}
+	reg.release()
+	waitPublication(t, env, uri, func(d []protocol.Diagnostic) bool {
+		return countCode(d, "LayerSetuid") == 3 && countCode(d, "ImageUnavailable") == 0
+	})
 }
