@@ -359,8 +359,8 @@ func (s *Scheduler) Get(ref, platform string) (State, *Report, error) {
 	return j.state, j.report, j.err
 }
 
-// Len returns how many reviews the scheduler holds: queued, running and finished.
-func (s *Scheduler) Len() (queued, running, finished int) {
+// Counts returns how many reviews the scheduler holds: queued, running and finished.
+func (s *Scheduler) Counts() (queued, running, finished int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	queued, finished = s.queue.Len(), s.recent.Len()

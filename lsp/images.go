@@ -631,6 +631,8 @@ func failureReason(err error) string {
 // failureAdvice says what to do about a failed review.
 func failureAdvice(msg string) string {
 	switch {
+	case strings.Contains(msg, baseimage.ErrQueueFull.Error()):
+		return "Too many images are waiting for review; this one is queued by itself as earlier reviews finish. Closing files you no longer need frees the queue."
 	// Match words and "status code N", never bare numbers: a port such as :44015 contains 401.
 	case strings.Contains(msg, "authentication"), strings.Contains(msg, "status code 401"), strings.Contains(msg, "access denied"), strings.Contains(msg, "status code 403"):
 		return "Log in to the registry (`docker login`) or check the credential helper; private images need credentials."

@@ -83,6 +83,7 @@ func TestFailureAdvice(t *testing.T) {
 		"x is not in the store; offline mode makes no network calls":                                        "layerlens.offline",
 		"no image for platform linux/s390x in the index (it has: linux/amd64)":                              "--platform",
 		"time budget exceeded (the registry is slow or stalled)":                                            "mirror",
+		"busy: too many images queued":                                                                      "queued by itself",
 	} {
 		if got := failureAdvice(msg); !strings.Contains(got, want) {
 			t.Errorf("failureAdvice(%q) = %q, want it to mention %q", msg, got, want)
