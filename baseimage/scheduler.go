@@ -299,12 +299,13 @@ func (s *Scheduler) finish(j *job, rep *Report, err error) {
 	}
 	j.running, j.cancel = false, nil
 	if s.jobs[k] == j && !s.closed { // not cancelled meanwhile
-		if j.rerun && s.queue.Len() < s.maxQueued {
+		if j.rerun {
+			// Queued even when the queue is full: Resubmit accepted it, and such jobs are at
+			// most one per worker, so the queue never holds more than maxQueued+concurrency.
 			j.rerun, j.force = false, true
 			j.qelem = s.queue.PushBack(j)
 			s.wake.Signal()
 		} else {
-			j.rerun = false
 			j.relem = s.recent.PushFront(j)
 			s.evict()
 		}

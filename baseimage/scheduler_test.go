@@ -466,3 +466,58 @@ func BenchmarkSchedulerSubmit(b *testing.B) {
 		b.Fatalf("%d finished reviews kept, want <= 64", finished)
 	}
 }
+
+func TestSchedulerResubmitWhileRunning(t *testing.T) {
+	hermetic(t)
+	reg := newTestRegistry(t)
+	d1 := reg.pushImage(t, "rerun/img:1", distinctImage(t, 21))
+	cfg1, err := distinctImage(t, 21).ConfigName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate, stalled := make(chan struct{}), make(chan struct{}, 1)
+	reg.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, cfg1.String()) {
+			select {
+			case stalled <- struct{}{}:
+			default:
+			}
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+			}
+		}
+		return false
+	})
+	ch, notify := finals(16)
+	s := NewScheduler(newTestReviewer(t, ""), 1, notify, WithMaxQueued(1))
+	defer s.Close()
+	ref := reg.host + "/rerun/img:1"
+	if err := s.Submit(ref, "linux/amd64"); err != nil {
+		t.Fatal(err)
+	}
+	<-stalled // the first review has resolved the tag to d1 and waits for its config
+	d2 := reg.pushImage(t, "rerun/img:1", distinctImage(t, 22))
+	if err := s.Resubmit(ref, "linux/amd64"); err != nil {
+		t.Fatalf("Resubmit while running: %v", err)
+	}
+	// Fill the queue: the re-run asked for while running is queued all the same.
+	if err := s.Submit(reg.host+"/rerun/other:1", "linux/amd64"); err != nil {
+		t.Fatal(err)
+	}
+	close(gate)
+	var digests []string
+	for len(digests) < 2 {
+		e := <-ch
+		if e.Ref != ref {
+			continue
+		}
+		if e.Kind != EventDone {
+			t.Fatalf("%+v", e)
+		}
+		digests = append(digests, e.Report.Digest)
+	}
+	if digests[0] != d1 || digests[1] != d2 {
+		t.Errorf("reviews saw %v, want %s then (forced, after the tag moved) %s", digests, d1, d2)
+	}
+}

@@ -827,3 +827,44 @@ func TestImageQueueFullIsBusy(t *testing.T) {
 		return countCode(d, "LayerSetuid") == 3 && countCode(d, "ImageUnavailable") == 0
 	})
 }
+
+// TestImageServiceConfigureResubmitsWanted: after Configure (a new, empty scheduler), Get of an
+// image a document uses submits it again instead of answering "unknown"; one no document uses
+// any more (cancelled) stays unknown.
+func TestImageServiceConfigureResubmitsWanted(t *testing.T) {
+	reg := newImageRegistry(t)
+	svc, err := lsp.NewImageService(lsp.ImageServiceOptions{Base: []baseimage.Option{baseimage.WithAnonymous()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	done := make(chan string, 16)
+	defer svc.Subscribe(func(ev lsp.ImageEvent) {
+		if ev.Kind == baseimage.EventDone {
+			done <- ev.Ref
+		}
+	})()
+	used, dropped := reg.host+"/demo/trapped:1.0", reg.host+"/demo/clean:1.0"
+	for _, ref := range []string{used, dropped} {
+		svc.Submit(ref, "linux/amd64")
+		<-done
+	}
+	svc.Cancel(dropped, "linux/amd64") // done: kept by the scheduler, but nobody wants it
+	if err := svc.Configure(lsp.ImageConfig{InsecureRegistries: []string{"example.invalid"}}); err != nil {
+		t.Fatal(err)
+	}
+	if st := svc.Get(dropped, "linux/amd64").State; st != baseimage.StateUnknown {
+		t.Errorf("released image after Configure: %v, want unknown", st)
+	}
+	if st := svc.Get(used, "linux/amd64").State; st == baseimage.StateUnknown || st == baseimage.StateFailed {
+		t.Fatalf("wanted image after Configure: %v, want submitted again", st)
+	}
+	for ref := range done {
+		if ref == used {
+			break
+		}
+	}
+	if st := svc.Get(used, "linux/amd64"); st.State != baseimage.StateDone || st.Report == nil {
+		t.Errorf("wanted image after its new review: %v", st.State)
+	}
+}
