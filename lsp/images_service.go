@@ -67,8 +67,8 @@ func NewImageService(o ImageServiceOptions) (*BaseImageService, error) {
 		sem:      make(chan struct{}, o.Concurrency),
 		tagLists: map[string]*tagListEntry{},
 		listSem:  make(chan struct{}, maxTagListings),
+		wanted:   map[imageKey]bool{},
 	}
-	svc.wanted = map[imageKey]bool{}
 	svc.ctx, svc.stop = context.WithCancel(context.Background())
 	if err := svc.rebuild(nil); err != nil {
 		return nil, err
@@ -320,8 +320,8 @@ func (b *BaseImageService) Submit(ref, platform string) {
 	b.mu.Lock()
 	sc := b.sc
 	b.mu.Unlock()
-	if b.submit(sc, k, false) != nil {
-		b.opts.Logger.Debug("review queue full", "ref", ref)
+	if err := b.submit(sc, k, false); errors.Is(err, baseimage.ErrQueueFull) {
+		b.opts.Logger.Debug("review queue full; the image is submitted again when a review ends", "ref", ref)
 	}
 	if nameTag, ok := pinnedTag(ref); ok {
 		b.lookupTag(nameTag, imageKey{ref, platform}, false)
