@@ -90,3 +90,35 @@ func TestFailureAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestSubmitToReplacedScheduler: a caller that took the scheduler just before Configure
+// replaced (and closed) it must not lose its submission nor see the image as "busy": the
+// submission goes to the current scheduler. (This race showed as a false "busy: too many
+// images queued" warning under load.)
+func TestSubmitToReplacedScheduler(t *testing.T) {
+	svc, err := NewImageService(ImageServiceOptions{Base: []baseimage.Option{baseimage.WithAnonymous(), baseimage.WithOffline(true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	svc.mu.Lock()
+	old := svc.sc
+	svc.mu.Unlock()
+	if err := svc.Configure(ImageConfig{Offline: true, CacheDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	old.Close() // Configure closes it in the background; make sure it is closed now
+	k := imageKey{"example.invalid/app:1", "linux/amd64"}
+	if err := svc.submit(old, k, false); err != nil {
+		t.Fatalf("submit to the replaced scheduler = %v, want it sent to the current one", err)
+	}
+	svc.mu.Lock()
+	cur, busy := svc.sc, svc.busy[k]
+	svc.mu.Unlock()
+	if st, _, _ := cur.Get(k.ref, k.platform); st == baseimage.StateUnknown {
+		t.Errorf("current scheduler does not know the image (state %v)", st)
+	}
+	if busy {
+		t.Errorf("image marked busy after a refusal by a closed scheduler")
+	}
+}

@@ -265,12 +265,24 @@ func (b *BaseImageService) retryBusy(gen int) {
 }
 
 // submit hands k to sc (Resubmit when force) and records a refusal for a full queue in busy.
+// When Configure replaced sc meanwhile (sc refuses: it is closed), k goes to the current
+// scheduler instead, so that a review is never lost to that race nor shown as "busy".
 func (b *BaseImageService) submit(sc *baseimage.Scheduler, k imageKey, force bool) error {
-	var err error
-	if force {
-		err = sc.Resubmit(k.ref, k.platform)
-	} else {
-		err = sc.Submit(k.ref, k.platform)
+	send := func(sc *baseimage.Scheduler) error {
+		if force {
+			return sc.Resubmit(k.ref, k.platform)
+		}
+		return sc.Submit(k.ref, k.platform)
+	}
+	err := send(sc)
+	if err != nil && !errors.Is(err, baseimage.ErrQueueFull) {
+		b.mu.Lock()
+		cur := b.sc
+		b.mu.Unlock()
+		if cur != sc {
+			sc = cur
+			err = send(sc)
+		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -425,9 +437,13 @@ func (b *BaseImageService) Get(ref, platform string) ImageStatus {
 		// The review is usually in the store, so it is done again quickly, and its EventDone
 		// makes the documents that use it diagnosed again.
 		b.opts.Logger.Debug("review forgotten by the scheduler; submitted again", "ref", ref)
-		if b.submit(sc, k, false) == nil {
+		switch serr := b.submit(sc, k, false); {
+		case serr == nil:
+			b.mu.Lock()
+			sc = b.sc // submit may have used a newer scheduler
+			b.mu.Unlock()
 			state, rep, err = sc.Get(ref, platform)
-		} else {
+		case errors.Is(serr, baseimage.ErrQueueFull):
 			busy = true
 		}
 	}
