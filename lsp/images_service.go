@@ -186,9 +186,22 @@ func (b *BaseImageService) rebuild(cfg *ImageConfig) error {
 			t.digest = ""
 		}
 	}
+	sc := b.sc
 	b.mu.Unlock()
 	if old != nil {
 		go old.Close() // cancels its reviews; waiting here would block the caller
+	}
+	// The images open documents use go to the new scheduler at once, so they never read as
+	// "not started" between the settings change and the next diagnosis. Most are in the store
+	// and are done again quickly.
+	b.wantMu.Lock()
+	wanted := make([]imageKey, 0, len(b.wanted))
+	for k := range b.wanted {
+		wanted = append(wanted, k)
+	}
+	b.wantMu.Unlock()
+	for _, k := range wanted {
+		_ = b.submit(sc, k, false) // a full queue is recorded in busy and retried
 	}
 	return nil
 }
