@@ -241,10 +241,11 @@ func hoverText(t *testing.T, env *lsptest.Env, uri string, pos protocol.Position
 // action, inlay hints and code lenses; a stalled registry never delays a hover elsewhere.
 func TestImageReviewEndToEnd(t *testing.T) {
 	reg := newImageRegistry(t)
-	env, _ := newImageEnv(t, lsptest.WithCapabilities(strings.Replace(lsptest.DefaultCapabilities,
+	env, svc := newImageEnv(t, lsptest.WithCapabilities(strings.Replace(lsptest.DefaultCapabilities,
 		`"foldingRange": {"lineFoldingOnly": true}`, `"foldingRange": {"lineFoldingOnly": true}, "codeLens": {}`, 1)))
 	uri := "file:///w/Dockerfile"
 	text := "# review me\nFROM " + reg.host + "/slow/trapped:1.0 AS app\nRUN echo hello\n"
+	started := reviewStarted(t, svc, reg.host+"/slow/trapped:1.0")
 	env.Open(uri, text)
 
 	// Before the review: the text rules only, and the registry is stalled.
@@ -258,6 +259,7 @@ func TestImageReviewEndToEnd(t *testing.T) {
 		}
 	}
 	reg.waitStalled(t, 1)
+	started()
 	if h := hoverText(t, env, uri, env.At(uri, "RUN")); !strings.Contains(h, "RUN") {
 		t.Errorf("hover on RUN while the registry stalls = %q", h)
 	}
@@ -866,5 +868,30 @@ func TestImageServiceConfigureResubmitsWanted(t *testing.T) {
 	}
 	if st := svc.Get(used, "linux/amd64"); st.State != baseimage.StateDone || st.Report == nil {
 		t.Errorf("wanted image after its new review: %v", st.State)
+	}
+}
+
+// reviewStarted subscribes to svc and returns a function that waits until the review of ref for
+// linux/amd64 (the platform the server uses by default) reports progress. Registry requests
+// alone do not say which review made them: the image may be submitted again while the
+// settings arrive.
+func reviewStarted(t *testing.T, svc *lsp.BaseImageService, ref string) func() {
+	t.Helper()
+	ch := make(chan struct{}, 1)
+	t.Cleanup(svc.Subscribe(func(ev lsp.ImageEvent) {
+		if ev.Ref == ref && ev.Platform == "linux/amd64" && ev.Kind == baseimage.EventProgress {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}))
+	return func() {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-time.After(time.Minute):
+			t.Fatalf("no progress event for the review of %s", ref)
+		}
 	}
 }
