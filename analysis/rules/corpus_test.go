@@ -190,17 +190,7 @@ func TestCorpusDockerLibrary(t *testing.T) {
 
 // BenchmarkCheckCorpus parses and checks every file of the corpus once per iteration.
 func BenchmarkCheckCorpus(b *testing.B) {
-	dir := corpusDir(b)
-	var texts []string
-	for _, set := range []string{"docker-library-php", "docker-library-python", "trivy-checks-examples", "buildkit-rule-examples"} {
-		for _, p := range corpusFiles(b, dir, set) {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			texts = append(texts, string(data))
-		}
-	}
+	texts := corpusTexts(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := cpuTime()
@@ -218,17 +208,7 @@ func BenchmarkCheckCorpus(b *testing.B) {
 
 // BenchmarkRulesCorpus measures the rule pass alone (files parsed beforehand).
 func BenchmarkRulesCorpus(b *testing.B) {
-	dir := corpusDir(b)
-	var parsed []*analysis.File
-	for _, set := range []string{"docker-library-php", "docker-library-python", "trivy-checks-examples", "buildkit-rule-examples"} {
-		for _, p := range corpusFiles(b, dir, set) {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			parsed = append(parsed, analysis.Parse(string(data)))
-		}
-	}
+	parsed := corpusParsed(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := cpuTime()
@@ -240,6 +220,32 @@ func BenchmarkRulesCorpus(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n), "cpu-ns/op")
+}
+
+// corpusTexts reads every file of the four corpus sets (skipping the benchmark without a corpus).
+func corpusTexts(b *testing.B) []string {
+	dir := corpusDir(b)
+	var texts []string
+	for _, set := range []string{"docker-library-php", "docker-library-python", "trivy-checks-examples", "buildkit-rule-examples"} {
+		for _, p := range corpusFiles(b, dir, set) {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			texts = append(texts, string(data))
+		}
+	}
+	return texts
+}
+
+// corpusParsed is corpusTexts parsed, for benchmarks of the rule pass alone.
+func corpusParsed(b *testing.B) []*analysis.File {
+	texts := corpusTexts(b)
+	parsed := make([]*analysis.File, len(texts))
+	for i, s := range texts {
+		parsed[i] = analysis.Parse(s)
+	}
+	return parsed
 }
 
 // cpuTime is the process's user+system CPU time in nanoseconds.

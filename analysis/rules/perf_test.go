@@ -2,7 +2,6 @@ package rules
 
 import (
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -112,17 +111,7 @@ func TestAsciiQuickNeedle(t *testing.T) {
 // `layerlens check` over many similar Dockerfiles could use (the docker-library variants share
 // most RUN scripts; the cache keeps what the previous file used).
 func BenchmarkRulesCorpusSharedCache(b *testing.B) {
-	dir := corpusDir(b)
-	var parsed []*analysis.File
-	for _, set := range []string{"docker-library-php", "docker-library-python", "trivy-checks-examples", "buildkit-rule-examples"} {
-		for _, p := range corpusFiles(b, dir, set) {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			parsed = append(parsed, analysis.Parse(string(data)))
-		}
-	}
+	parsed := corpusParsed(b)
 	cache := NewCache()
 	b.ReportAllocs()
 	b.ResetTimer()
