@@ -23,7 +23,7 @@ var ImageReviewFinding = &analysis.Rule{
 		for _, is := range imageStages(p) {
 			st, facts := is.Stage, is.Facts
 			for _, fd := range facts.Findings {
-				if fd.Rule == "ImageRunsAsRoot" && (usedAsBase(p.File, st) || st.Index != len(p.File.Stages)-1 || stageSetsUser(p.File, st)) {
+				if fd.Rule == "ImageRunsAsRoot" && (usedAsBase(p.File, st) || st.Index != len(p.File.Stages)-1 || stageHas(p.File, st, "USER")) {
 					continue
 				}
 				where := "config"

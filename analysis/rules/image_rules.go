@@ -106,25 +106,6 @@ func (s *suppression) suppressedName(rule string, rng analysis.Range) bool {
 	return s.skip[rule]
 }
 
-// stageSetsUser reports whether st, or an earlier stage it builds on (FROM <stage>), has a USER.
-func stageSetsUser(f *analysis.File, st *analysis.Stage) bool {
-	for s, hops := st, 0; s != nil && hops < len(f.Stages); hops++ {
-		for _, in := range s.Instructions {
-			if in.Cmd == "USER" {
-				return true
-			}
-		}
-		var next *analysis.Stage
-		for _, e := range f.Stages {
-			if e.Index < s.Index && e.Name != "" && strings.EqualFold(e.Name, s.BaseImage) {
-				next = e
-			}
-		}
-		s = next
-	}
-	return false
-}
-
 // usedAsBase reports whether a later stage builds FROM st.
 func usedAsBase(f *analysis.File, st *analysis.Stage) bool {
 	if st.Name == "" {

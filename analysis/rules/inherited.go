@@ -18,38 +18,12 @@ func finalFacts(p *analysis.Pass) (facts *analysis.ImageFacts, final, named *ana
 	if st == nil || len(p.Facts) == 0 {
 		return nil, st, nil
 	}
-	for s, hops := st, 0; s != nil && hops <= len(p.File.Stages); hops++ {
+	for s := range stageChain(p.File, st) {
 		if f := p.Facts[s.Index]; f != nil {
 			return f, st, s
 		}
-		var next *analysis.Stage
-		for _, e := range p.File.Stages {
-			if e.Index < s.Index && e.Name != "" && strings.EqualFold(e.Name, s.BaseImage) {
-				next = e
-			}
-		}
-		s = next
 	}
 	return nil, st, nil
-}
-
-// stageHas reports whether the final stage (or the stages it builds on) has an instruction cmd.
-func stageHas(p *analysis.Pass, st *analysis.Stage, cmd string) bool {
-	for s, hops := st, 0; s != nil && hops <= len(p.File.Stages); hops++ {
-		for _, in := range s.Instructions {
-			if in.Cmd == cmd {
-				return true
-			}
-		}
-		var next *analysis.Stage
-		for _, e := range p.File.Stages {
-			if e.Index < s.Index && e.Name != "" && strings.EqualFold(e.Name, s.BaseImage) {
-				next = e
-			}
-		}
-		s = next
-	}
-	return false
 }
 
 // reportInherited runs the inherited-settings check of the calling rule (by name: the rules'
@@ -100,14 +74,14 @@ func reportInherited(p *analysis.Pass) {
 			}
 		}
 	case "SuspiciousEntrypoint":
-		if stageHas(p, st, "ENTRYPOINT") {
+		if stageHas(p.File, st, "ENTRYPOINT") {
 			return
 		}
 		if len(facts.Entrypoint) > 0 {
 			if why := suspiciousProgram(facts.Entrypoint[0]); why != "" {
 				p.Reportf(at, "the base image %s has ENTRYPOINT %s, %s", from, facts.Entrypoint[0], why)
 			}
-		} else if len(facts.Cmd) > 0 && !stageHas(p, st, "CMD") {
+		} else if len(facts.Cmd) > 0 && !stageHas(p.File, st, "CMD") {
 			if why := suspiciousProgram(facts.Cmd[0]); why != "" {
 				p.Reportf(at, "the base image %s has CMD %s, %s", from, facts.Cmd[0], why)
 			}

@@ -31,20 +31,8 @@ var NoUser = &analysis.Rule{
 			// very stage (ImageReviewFinding); one finding for one fact.
 			return
 		}
-		for s := st; s != nil; {
-			for _, in := range s.Instructions {
-				if in.Cmd == "USER" {
-					return
-				}
-			}
-			// Follow "FROM <earlier stage>".
-			var next *analysis.Stage
-			for _, e := range p.File.Stages {
-				if e.Index < s.Index && e.Name != "" && strings.EqualFold(e.Name, s.BaseImage) {
-					next = e
-				}
-			}
-			s = next
+		if stageHas(p.File, st, "USER") {
+			return
 		}
 		if facts != nil {
 			// The base image was reviewed: say what we know instead of "unless".

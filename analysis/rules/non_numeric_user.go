@@ -19,12 +19,7 @@ var NonNumericUser = &analysis.Rule{
 		if st == nil {
 			return
 		}
-		var last *analysis.Instruction
-		for _, in := range st.Instructions {
-			if in.Cmd == "USER" {
-				last = in
-			}
-		}
+		last := lastInstruction(st, "USER")
 		if last == nil || len(last.Args) == 0 {
 			return
 		}

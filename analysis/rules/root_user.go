@@ -16,12 +16,7 @@ var RootUser = &analysis.Rule{
 		if st == nil {
 			return
 		}
-		var last *analysis.Instruction
-		for _, in := range st.Instructions {
-			if in.Cmd == "USER" {
-				last = in
-			}
-		}
+		last := lastInstruction(st, "USER")
 		if last != nil && len(last.Args) > 0 && isRootUser(unquote(last.Args[0].Value)) {
 			p.Reportf(last.Args[0].Range, "the last USER is %s: the container runs as root", last.Args[0].Value)
 		}
