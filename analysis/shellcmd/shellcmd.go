@@ -234,22 +234,11 @@ func (w *walker) command(st *syntax.Stmt, parent *Command, nested bool, pipe *[]
 	default:
 		// Compound commands: walk every statement and word inside.
 		syntax.Walk(st.Cmd, func(n syntax.Node) bool {
-			switch n := n.(type) {
-			case *syntax.Stmt:
-				w.stmt(n, parent, nested)
-				return false
-			case *syntax.CmdSubst:
-				for _, s := range n.Stmts {
-					w.stmt(s, parent, true)
-				}
-				return false
-			case *syntax.ProcSubst:
-				for _, s := range n.Stmts {
-					w.stmt(s, parent, true)
-				}
+			if s, ok := n.(*syntax.Stmt); ok {
+				w.stmt(s, parent, nested)
 				return false
 			}
-			return true
+			return !w.subst(n, parent)
 		})
 		w.redirs(st, parent, nested, nil)
 	}
@@ -299,21 +288,25 @@ func (w *walker) redirs(st *syntax.Stmt, parent *Command, nested bool, cmd *Comm
 
 // substs walks the command and process substitutions inside a word.
 func (w *walker) substs(word *syntax.Word, parent *Command) {
-	syntax.Walk(word, func(n syntax.Node) bool {
-		switch n := n.(type) {
-		case *syntax.CmdSubst:
-			for _, s := range n.Stmts {
-				w.stmt(s, parent, true)
-			}
-			return false
-		case *syntax.ProcSubst:
-			for _, s := range n.Stmts {
-				w.stmt(s, parent, true)
-			}
-			return false
-		}
-		return true
-	})
+	syntax.Walk(word, func(n syntax.Node) bool { return !w.subst(n, parent) })
+}
+
+// subst walks the statements of n as nested commands when n is a command or process
+// substitution ("$(...)", "<(...)"), and reports whether it was one.
+func (w *walker) subst(n syntax.Node, parent *Command) bool {
+	var stmts []*syntax.Stmt
+	switch n := n.(type) {
+	case *syntax.CmdSubst:
+		stmts = n.Stmts
+	case *syntax.ProcSubst:
+		stmts = n.Stmts
+	default:
+		return false
+	}
+	for _, s := range stmts {
+		w.stmt(s, parent, true)
+	}
+	return true
 }
 
 func (w *walker) call(c *syntax.CallExpr, st *syntax.Stmt, parent *Command, nested bool) *Command {
