@@ -9,7 +9,6 @@ import (
 
 	"go.lsp.dev/protocol"
 
-	"github.com/layerlens/layerlens/analysis"
 	"github.com/layerlens/layerlens/baseimage"
 	"github.com/layerlens/layerlens/lsp"
 	"github.com/layerlens/layerlens/lsp/lsptest"
@@ -123,22 +122,6 @@ func waitCode(b testing.TB, env *lsptest.Env, uri, code string) {
 // diagnostics are part of every publication): the cost of the image features per keystroke.
 func BenchmarkDidChangeOneLine5000WithImages(b *testing.B) {
 	newImageRegistry(b) // hermetic store and credentials
-	text := analysis.GenerateDockerfile(5000)
 	env, _ := newImageEnv(b, lsptest.WithSettings(map[string]any{"offline": true}))
-	env.Open(uri, text)
-	env.Diagnostics(uri)
-	line := uint32(strings.Count(text[:len(text)/2], "\n"))
-	for !strings.HasPrefix(lineText(env.Text(uri), line), "ARG ") {
-		line++
-	}
-	orig := lineText(env.Text(uri), line)
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		rng := protocol.Range{
-			Start: protocol.Position{Line: line},
-			End:   protocol.Position{Line: line, Character: uint32(len(lineText(env.Text(uri), line)))},
-		}
-		env.ChangeRange(uri, rng, fmt.Sprintf("%s%d", orig, i%10))
-		env.Diagnostics(uri)
-	}
+	benchDidChange(b, env)
 }
