@@ -244,32 +244,21 @@ func (rv *Reviewer) manifest(ctx context.Context, r *resolved, digest string) ([
 	if b, ok := rv.store.blob(digest); ok {
 		return b, nil
 	}
-	if len(r.sources) == 0 {
-		return nil, fmt.Errorf("manifest %s is not in the store (offline)", shortDigest(digest))
-	}
-	var errs []error
-	for _, s := range r.sources {
+	limit := rv.opts.budget.MaxConfigSize
+	return rv.fromSources(ctx, r, "manifest", digest, func(s source) ([]byte, error) {
 		b, err := s.manifest(ctx, digest)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s, explain(err)))
-			if ctx.Err() != nil {
-				break
-			}
-			continue
+			return nil, explain(err)
 		}
-		if int64(len(b)) > rv.opts.budget.MaxConfigSize {
-			return nil, fmt.Errorf("manifest %s is %d bytes, over the %d-byte limit", shortDigest(digest), len(b), rv.opts.budget.MaxConfigSize)
+		if int64(len(b)) > limit {
+			// Over the budget everywhere: the same manifest is the same size at every source.
+			return nil, overLimit{fmt.Errorf("manifest %s is %d bytes, over the %d-byte limit", shortDigest(digest), len(b), limit)}
 		}
 		if got := digestOf(b); got != digest {
-			errs = append(errs, fmt.Errorf("%s: manifest digest mismatch: got %s, want %s", s, shortDigest(got), shortDigest(digest)))
-			continue
-		}
-		if err := rv.store.putBlob(digest, b); err != nil {
-			rv.opts.logger.Warn("store", "err", err)
+			return nil, fmt.Errorf("manifest digest mismatch: got %s, want %s", shortDigest(got), shortDigest(digest))
 		}
 		return b, nil
-	}
-	return nil, fmt.Errorf("manifest %s: %w", shortDigest(digest), errors.Join(errs...))
+	})
 }
 
 // config returns the verified config blob, fetched once for concurrent reviews.
@@ -284,27 +273,50 @@ func (rv *Reviewer) fetchConfig(ctx context.Context, r *resolved, d v1.Descripto
 	if b, ok := rv.store.blob(digest); ok {
 		return b, nil
 	}
-	if d.Size > rv.opts.budget.MaxConfigSize {
-		return nil, fmt.Errorf("config %s declares %d bytes, over the %d-byte limit", shortDigest(digest), d.Size, rv.opts.budget.MaxConfigSize)
+	limit := rv.opts.budget.MaxConfigSize
+	if d.Size > limit {
+		return nil, fmt.Errorf("config %s declares %d bytes, over the %d-byte limit", shortDigest(digest), d.Size, limit)
 	}
+	return rv.fromSources(ctx, r, "config", digest, func(s source) ([]byte, error) {
+		rc, err := s.blob(ctx, digest)
+		if err != nil {
+			return nil, explain(err)
+		}
+		vr := newVerifyReader(rc, digest, d.Size)
+		defer vr.Close()
+		b, err := io.ReadAll(io.LimitReader(vr, limit+1))
+		if err != nil {
+			return nil, explain(err)
+		}
+		return b, nil
+	})
+}
+
+// overLimit marks a fetch error that no other source can cure: fromSources stops at it.
+type overLimit struct{ error }
+
+func (e overLimit) Unwrap() error { return e.error }
+
+// fromSources fetches the blob digest (a manifest or config: what names it in errors) from each
+// of r's sources in turn, with fetch returning only bytes it has verified against digest and the
+// budget. The first good answer is kept in the store and returned; otherwise every source's
+// reason is. A cancelled ctx or an overLimit error ends the search.
+func (rv *Reviewer) fromSources(ctx context.Context, r *resolved, what, digest string, fetch func(source) ([]byte, error)) ([]byte, error) {
 	if len(r.sources) == 0 {
-		return nil, fmt.Errorf("config %s is not in the store (offline)", shortDigest(digest))
+		return nil, fmt.Errorf("%s %s is not in the store (offline)", what, shortDigest(digest))
 	}
 	var errs []error
 	for _, s := range r.sources {
-		rc, err := s.blob(ctx, digest)
+		b, err := fetch(s)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s, explain(err)))
+			var fatal overLimit
+			if errors.As(err, &fatal) {
+				return nil, fatal.error
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", s, err))
 			if ctx.Err() != nil {
 				break
 			}
-			continue
-		}
-		vr := newVerifyReader(rc, digest, d.Size)
-		b, err := io.ReadAll(io.LimitReader(vr, rv.opts.budget.MaxConfigSize+1))
-		vr.Close()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s, explain(err)))
 			continue
 		}
 		if err := rv.store.putBlob(digest, b); err != nil {
@@ -312,7 +324,7 @@ func (rv *Reviewer) fetchConfig(ctx context.Context, r *resolved, d v1.Descripto
 		}
 		return b, nil
 	}
-	return nil, fmt.Errorf("config %s: %w", shortDigest(digest), errors.Join(errs...))
+	return nil, fmt.Errorf("%s %s: %w", what, shortDigest(digest), errors.Join(errs...))
 }
 
 // Review reviews ref for platform ("" means the default platform). progress, if not nil, is
