@@ -472,6 +472,12 @@ func (rv *Reviewer) layer(ctx context.Context, r *resolved, d v1.Descriptor, byt
 		return lr, nil
 	}
 	v, err, shared := rv.single(ctx, "layer "+digest, func() (any, error) {
+		// A flight that ended between the store read above and this one has stored its
+		// review: read it rather than download the layer a second time.
+		if lr, ok := rv.store.review(digest); ok {
+			onBytes(d.Size)
+			return lr, nil
+		}
 		return rv.streamLayer(ctx, r, d, bytesLeft, onBytes)
 	})
 	if shared {
